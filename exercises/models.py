@@ -1,0 +1,282 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+# Bounds shared by the catalogue, templates and prescriptions (issue #4).
+SETS_MIN, SETS_MAX = 1, 10
+REPS_MIN, REPS_MAX = 1, 100
+HOLD_SECONDS_MIN, HOLD_SECONDS_MAX = 1, 300
+MINUTES_MIN, MINUTES_MAX = 1, 60
+
+
+def translated(obj, field):
+    """The Danish text when the active language is Danish and it is filled in, else English."""
+    if (get_language() or "en").startswith("da"):
+        value = getattr(obj, f"{field}_da", "")
+        if value:
+            return value
+    return getattr(obj, f"{field}_en")
+
+
+class DoseUnit(models.TextChoices):
+    REPS = "reps", _("repetitions")
+    SECONDS = "seconds", _("seconds hold")
+    MINUTES = "minutes", _("minutes")
+
+
+DOSE_BOUNDS = {
+    DoseUnit.REPS: (REPS_MIN, REPS_MAX),
+    DoseUnit.SECONDS: (HOLD_SECONDS_MIN, HOLD_SECONDS_MAX),
+    DoseUnit.MINUTES: (MINUTES_MIN, MINUTES_MAX),
+}
+
+
+def dose_constraints(prefix):
+    """Database checks so no path can store a nonsensical dose."""
+    unit_bounds = Q()
+    for unit, (low, high) in DOSE_BOUNDS.items():
+        unit_bounds |= Q(
+            dose_unit=unit,
+            dose_min__gte=low,
+            dose_min__lte=high,
+            dose_max__gte=low,
+            dose_max__lte=high,
+        )
+    return [
+        models.CheckConstraint(
+            condition=Q(sets__gte=SETS_MIN, sets__lte=SETS_MAX), name=f"{prefix}_sets_in_range"
+        ),
+        models.CheckConstraint(
+            condition=Q(dose_min__lte=F("dose_max")), name=f"{prefix}_dose_min_lte_max"
+        ),
+        models.CheckConstraint(condition=unit_bounds, name=f"{prefix}_dose_in_unit_bounds"),
+    ]
+
+
+def validate_dose(*, sets, dose_unit, dose_min, dose_max):
+    """Form-level twin of dose_constraints(): returns {field: message} for what is wrong."""
+    errors = {}
+    if sets is not None and not SETS_MIN <= sets <= SETS_MAX:
+        errors["sets"] = _("Sets must be between %(low)d and %(high)d.") % {
+            "low": SETS_MIN,
+            "high": SETS_MAX,
+        }
+    bounds = DOSE_BOUNDS.get(dose_unit)
+    if bounds is None:
+        return errors
+    low, high = bounds
+    unit_label = DoseUnit(dose_unit).label
+    for field, value in (("dose_min", dose_min), ("dose_max", dose_max)):
+        if value is not None and not low <= value <= high:
+            errors[field] = _("Must be between %(low)d and %(high)d %(unit)s.") % {
+                "low": low,
+                "high": high,
+                "unit": unit_label,
+            }
+    if dose_min is not None and dose_max is not None and dose_min > dose_max:
+        errors.setdefault("dose_max", _("The upper value must not be below the lower value."))
+    return errors
+
+
+class DoseMixin(models.Model):
+    """Sets and a range of reps, hold seconds or minutes."""
+
+    sets = models.PositiveSmallIntegerField(_("sets"), default=2)
+    dose_unit = models.CharField(_("unit"), max_length=10, choices=DoseUnit, default=DoseUnit.REPS)
+    dose_min = models.PositiveSmallIntegerField(_("from"), default=10)
+    dose_max = models.PositiveSmallIntegerField(_("to"), default=15)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        errors = validate_dose(
+            sets=self.sets, dose_unit=self.dose_unit, dose_min=self.dose_min, dose_max=self.dose_max
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def dose_range(self):
+        if self.dose_min == self.dose_max:
+            return str(self.dose_min)
+        return f"{self.dose_min}–{self.dose_max}"
+
+
+class Condition(models.Model):
+    class Code(models.TextChoices):
+        OSTEOARTHRITIS = "osteoarthritis", _("Hip osteoarthritis")
+        BURSITIS = "bursitis", _("Trochanteric bursitis")
+        FAI = "fai", _("Femoroacetabular impingement")
+
+    code = models.CharField(_("code"), max_length=20, choices=Code, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_da = models.CharField(_("name (Danish)"), max_length=100)
+    guidance_en = models.TextField(_("tailoring guidance (English)"))
+    guidance_da = models.TextField(_("tailoring guidance (Danish)"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return translated(self, "name")
+
+    @property
+    def guidance(self):
+        return translated(self, "guidance")
+
+
+class ExerciseQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def search(self, text):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(name_en__icontains=text)
+            | Q(name_da__icontains=text)
+            | Q(target_muscles_en__icontains=text)
+            | Q(target_muscles_da__icontains=text)
+            | Q(equipment_en__icontains=text)
+            | Q(slug__icontains=text)
+        )
+
+    def with_catalogue_relations(self):
+        return self.prefetch_related("suits", "condition_notes__condition")
+
+
+class Exercise(DoseMixin):
+    class Category(models.TextChoices):
+        STRENGTH = "strength", _("Strength")
+        FLEXIBILITY = "flexibility", _("Flexibility")
+        STABILITY = "stability", _("Stability and balance")
+        MOBILITY = "mobility", _("Mobility")
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_da = models.CharField(_("name (Danish)"), max_length=120)
+    instructions_en = models.TextField(_("instructions (English)"), help_text=_("One step a line."))
+    instructions_da = models.TextField(_("instructions (Danish)"), help_text=_("One step a line."))
+    category = models.CharField(_("category"), max_length=20, choices=Category)
+    target_muscles_en = models.CharField(_("target muscles (English)"), max_length=200)
+    target_muscles_da = models.CharField(_("target muscles (Danish)"), max_length=200)
+    equipment_en = models.CharField(_("equipment (English)"), max_length=120, blank=True)
+    equipment_da = models.CharField(_("equipment (Danish)"), max_length=120, blank=True)
+    per_side = models.BooleanField(_("per side"), default=False)
+    alternating = models.BooleanField(_("alternating sides"), default=False)
+    difficulty = models.PositiveSmallIntegerField(
+        _("difficulty"), choices=[(1, _("Easy")), (2, _("Moderate")), (3, _("Hard"))], default=1
+    )
+    suits = models.ManyToManyField(
+        Condition, verbose_name=_("suits"), related_name="suited_exercises", blank=True
+    )
+    easier_en = models.CharField(_("easier variant (English)"), max_length=200, blank=True)
+    easier_da = models.CharField(_("easier variant (Danish)"), max_length=200, blank=True)
+    harder_en = models.CharField(_("harder variant (English)"), max_length=200, blank=True)
+    harder_da = models.CharField(_("harder variant (Danish)"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=300)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive exercises cannot be added to programs.")
+    )
+
+    objects = ExerciseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("exercise")
+        verbose_name_plural = _("exercises")
+        constraints = [
+            *dose_constraints("exercise"),
+            models.CheckConstraint(
+                condition=Q(difficulty__gte=1, difficulty__lte=3), name="exercise_difficulty_1_3"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("exercises:detail", args=[self.slug])
+
+    @property
+    def name(self):
+        return translated(self, "name")
+
+    @property
+    def instructions(self):
+        return translated(self, "instructions")
+
+    @property
+    def instruction_steps(self):
+        return [line.strip() for line in self.instructions.splitlines() if line.strip()]
+
+    @property
+    def target_muscles(self):
+        return translated(self, "target_muscles")
+
+    @property
+    def equipment(self):
+        return translated(self, "equipment")
+
+    @property
+    def easier(self):
+        return translated(self, "easier")
+
+    @property
+    def harder(self):
+        return translated(self, "harder")
+
+    def notes_for(self, condition_id):
+        """Caution or adaptation notes for one condition; uses prefetched notes when present."""
+        return [n for n in self.condition_notes.all() if n.condition_id == condition_id]
+
+    def caution_for(self, condition_id):
+        return next(
+            (n for n in self.notes_for(condition_id) if n.kind == ConditionNote.Kind.CAUTION), None
+        )
+
+
+class ConditionNote(models.Model):
+    class Kind(models.TextChoices):
+        CAUTION = "caution", _("Caution (physio confirms)")
+        ADAPT = "adapt", _("Adaptation (shown to the patient)")
+
+    exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="condition_notes")
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    reason_en = models.CharField(_("reason (English)"), max_length=300)
+    reason_da = models.CharField(_("reason (Danish)"), max_length=300)
+
+    class Meta:
+        ordering = ["condition__code"]
+        verbose_name = _("condition note")
+        verbose_name_plural = _("condition notes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "condition"], name="condition_note_one_per_condition"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.reason}"
+
+    @property
+    def reason(self):
+        return translated(self, "reason")
+
+    @property
+    def is_caution(self):
+        return self.kind == self.Kind.CAUTION

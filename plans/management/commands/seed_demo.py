@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from hipcare import demo
+from hipcare.models import User
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (idempotent). Needs DEBUG or --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+
+    @transaction.atomic
+    def handle(self, *args, force=False, **options):
+        if not (settings.DEBUG or force):
+            raise CommandError(
+                "seed_demo creates accounts with a known password: use DEBUG or --force."
+            )
+        self._user(demo.ADMIN, is_staff=True, is_superuser=True)
+        physios = [self._user(p, role=User.Role.PHYSIO) for p in demo.PHYSIOS]
+        patients = []
+        for spec in demo.PATIENTS:
+            fields = {k: spec[k] for k in ("username", "first_name", "last_name", "email")}
+            patient = self._user(
+                fields,
+                role=User.Role.PATIENT,
+                physio=physios[spec["physio"]],
+                date_of_birth=spec["born"],
+            )
+            patients.append((patient, spec))
+        self.stdout.write(self.style.SUCCESS(self.summary()))
+        return None
+
+    def _user(self, fields, **extra):
+        user, created = User.objects.get_or_create(
+            username=fields["username"], defaults={**fields, **extra}
+        )
+        if created:
+            user.set_password(demo.DEMO_PASSWORD)
+            user.save()
+        return user
+
+    def summary(self):
+        lines = [
+            f"Demo logins (password for all: {demo.DEMO_PASSWORD})",
+            f"  admin     {demo.ADMIN['username']:<10} → Django admin",
+        ]
+        for p in demo.PHYSIOS:
+            lines.append(f"  physio    {p['username']:<10} {p['first_name']} {p['last_name']}")
+        for p in demo.PATIENTS:
+            lines.append(
+                f"  patient   {p['username']:<10} {p['first_name']} {p['last_name']}"
+                f" ({p['condition']}, {p['story'].replace('_', ' ')})"
+            )
+        return "\n".join(lines)

@@ -1,0 +1,313 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from exercises.models import Condition, DoseMixin, Exercise, dose_constraints, translated
+
+# The seed article: "at least three to four times a week" (product default 3, range 1–7).
+DEFAULT_SESSIONS_PER_WEEK = 3
+SESSIONS_PER_WEEK_MIN, SESSIONS_PER_WEEK_MAX = 1, 7
+PLAN_WEEKS_MIN, PLAN_WEEKS_MAX = 1, 52
+PAIN_MIN, PAIN_MAX = 0, 10
+
+
+class Side(models.TextChoices):
+    LEFT = "left", _("Left")
+    RIGHT = "right", _("Right")
+    BOTH = "both", _("Both")
+
+
+class ProgramTemplate(models.Model):
+    condition = models.OneToOneField(
+        Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="template"
+    )
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_da = models.CharField(_("name (Danish)"), max_length=120)
+    sessions_per_week = models.PositiveSmallIntegerField(
+        _("sessions per week"), default=DEFAULT_SESSIONS_PER_WEEK
+    )
+    weeks = models.PositiveSmallIntegerField(_("weeks"), default=12)
+
+    class Meta:
+        verbose_name = _("program template")
+        verbose_name_plural = _("program templates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    sessions_per_week__gte=SESSIONS_PER_WEEK_MIN,
+                    sessions_per_week__lte=SESSIONS_PER_WEEK_MAX,
+                ),
+                name="template_sessions_per_week_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(weeks__gte=PLAN_WEEKS_MIN, weeks__lte=PLAN_WEEKS_MAX),
+                name="template_weeks_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return translated(self, "name")
+
+
+class TemplateItem(DoseMixin):
+    template = models.ForeignKey(ProgramTemplate, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, verbose_name=_("exercise"), on_delete=models.PROTECT)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
+    note_da = models.CharField(_("note (Danish)"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("template exercise")
+        verbose_name_plural = _("template exercises")
+        constraints = [
+            *dose_constraints("template_item"),
+            models.UniqueConstraint(
+                fields=["template", "exercise"], name="template_item_exercise_once"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.exercise)
+
+    @property
+    def note(self):
+        return translated(self, "note")
+
+
+class PlanQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Plans the user may see: a patient their own, a physio their patients', staff all."""
+        if user.is_staff:
+            return self
+        if user.is_physio:
+            return self.filter(patient__physio=user)
+        return self.filter(patient=user)
+
+    def active(self):
+        return self.filter(status=Plan.Status.ACTIVE)
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("patient"),
+        on_delete=models.PROTECT,
+        related_name="plans",
+    )
+    physio = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("physiotherapist"),
+        on_delete=models.PROTECT,
+        related_name="prescribed_plans",
+    )
+    condition = models.ForeignKey(Condition, verbose_name=_("condition"), on_delete=models.PROTECT)
+    template = models.ForeignKey(
+        ProgramTemplate,
+        verbose_name=_("started from template"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    side = models.CharField(_("affected side"), max_length=5, choices=Side, default=Side.BOTH)
+    start_date = models.DateField(_("start date"))
+    weeks = models.PositiveSmallIntegerField(_("length in weeks"), default=12)
+    end_date = models.DateField(_("end date"))
+    sessions_per_week = models.PositiveSmallIntegerField(
+        _("sessions per week"), default=DEFAULT_SESSIONS_PER_WEEK
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        indexes = [models.Index(fields=["physio", "status"], name="plan_physio_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status="active"),
+                name="plan_one_active_per_patient",
+                violation_error_message=_("This patient already has an active program."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="plan_end_not_before_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(weeks__gte=PLAN_WEEKS_MIN, weeks__lte=PLAN_WEEKS_MAX),
+                name="plan_weeks_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    sessions_per_week__gte=SESSIONS_PER_WEEK_MIN,
+                    sessions_per_week__lte=SESSIONS_PER_WEEK_MAX,
+                ),
+                name="plan_sessions_per_week_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", ended_on__isnull=True)
+                | Q(status="ended", ended_on__isnull=False),
+                name="plan_ended_on_matches_status",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.patient} – {self.condition}"
+
+    def get_absolute_url(self):
+        return reverse("plans:patient-detail", args=[self.patient_id])
+
+    @property
+    def last_day(self):
+        """The last day sessions may be logged: the planned end, or the day it was ended."""
+        if self.ended_on and self.ended_on < self.end_date:
+            return self.ended_on
+        return self.end_date
+
+    def accepts_session_on(self, day):
+        return self.status == self.Status.ACTIVE and self.start_date <= day <= self.last_day
+
+
+def plan_end_date(start_date, weeks):
+    return start_date + datetime.timedelta(weeks=weeks, days=-1)
+
+
+class PrescriptionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(plan__in=Plan.objects.for_user(user))
+
+    def in_effect_on(self, day):
+        """Doses valid on a day. valid_until is exclusive, so a same-day change is an empty span."""
+        return self.filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=day), valid_from__lte=day
+        )
+
+    def current(self):
+        return self.filter(valid_until__isnull=True)
+
+
+class Prescription(DoseMixin):
+    """One exercise in a plan with its dose. A dose change closes this row and opens a new one,
+    so a logged session always points at the dose that was prescribed that day."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="prescriptions")
+    exercise = models.ForeignKey(Exercise, verbose_name=_("exercise"), on_delete=models.PROTECT)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    side = models.CharField(_("side"), max_length=5, choices=Side, default=Side.BOTH)
+    load = models.CharField(
+        _("load"), max_length=100, blank=True, help_text=_("Band colour or weight, if any.")
+    )
+    note = models.CharField(_("note to the patient"), max_length=300, blank=True)
+    caution_confirmed = models.BooleanField(_("caution confirmed by the physio"), default=False)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until (exclusive)"), null=True, blank=True)
+    change_reason = models.CharField(_("reason for change"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PrescriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("prescription")
+        verbose_name_plural = _("prescriptions")
+        constraints = [
+            *dose_constraints("prescription"),
+            models.UniqueConstraint(
+                fields=["plan", "exercise"],
+                condition=Q(valid_until__isnull=True),
+                name="prescription_one_current_per_exercise",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="prescription_valid_span",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.exercise}: {self.sets} × {self.dose_range}"
+
+
+class SessionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return self.filter(plan__in=Plan.objects.for_user(user))
+
+
+class Session(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField(_("date"))
+    pain_before = models.PositiveSmallIntegerField(_("pain before (0–10)"), null=True, blank=True)
+    pain_after = models.PositiveSmallIntegerField(_("pain after (0–10)"), null=True, blank=True)
+    effort = models.PositiveSmallIntegerField(_("effort (0–10)"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    red_flags = models.JSONField(_("red flags reported"), default=list, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "date"], name="session_one_per_plan_day"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True})
+                    | Q(**{f"{field}__gte": PAIN_MIN, f"{field}__lte": PAIN_MAX}),
+                    name=f"session_{field}_0_10",
+                )
+                for field in ("pain_before", "pain_after", "effort")
+            ],
+        ]
+
+    def __str__(self):
+        return f"{self.plan.patient} {self.date}"
+
+
+class SessionEntry(models.Model):
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="entries")
+    prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="entries")
+    sets_done = models.PositiveSmallIntegerField(_("sets done"), null=True, blank=True)
+    reps_done = models.PositiveSmallIntegerField(_("reps or seconds done"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ticked exercise")
+        verbose_name_plural = _("ticked exercises")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "prescription"], name="entry_once_per_session"
+            ),
+            models.CheckConstraint(
+                condition=Q(sets_done__isnull=True) | Q(sets_done__lte=20),
+                name="entry_sets_done_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(reps_done__isnull=True) | Q(reps_done__lte=3600),
+                name="entry_reps_done_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prescription.exercise} ✓"

@@ -1,0 +1,58 @@
+import pytest
+
+from tests.factories import PatientFactory, PhysioFactory, StaffFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_and_no_lockout(settings):
+    # Tests do not run collectstatic; axes is tested on its own.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def physio(db):
+    return PhysioFactory()
+
+
+@pytest.fixture
+def other_physio(db):
+    return PhysioFactory()
+
+
+@pytest.fixture
+def patient(physio):
+    return PatientFactory(physio=physio)
+
+
+@pytest.fixture
+def other_patient(other_physio):
+    return PatientFactory(physio=other_physio)
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
