@@ -1,0 +1,121 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from exercises.models import Condition, ConditionNote, Exercise
+
+
+class ConditionNoteInline(admin.TabularInline):
+    model = ConditionNote
+    extra = 0
+    fields = ["condition", "kind", "reason_en", "reason_da"]
+
+
+def usage_count(exercise):
+    """How many programs and templates use an exercise; a used exercise is never deleted."""
+    from plans.models import Prescription, TemplateItem
+
+    plans = Prescription.objects.filter(exercise=exercise).values("plan").distinct().count()
+    templates = TemplateItem.objects.filter(exercise=exercise).count()
+    return plans, templates
+
+
+@admin.register(Exercise)
+class ExerciseAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "name_da", "category", "dose", "per_side", "difficulty", "is_active"]
+    list_filter = ["category", "suits", "equipment_en", "difficulty", "is_active"]
+    search_fields = ["slug", "name_en", "name_da", "target_muscles_en", "target_muscles_da"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    filter_horizontal = ["suits"]
+    inlines = [ConditionNoteInline]
+    actions = ["deactivate", "activate"]
+    fieldsets = [
+        (None, {"fields": ["slug", ("name_en", "name_da"), "category", "difficulty", "is_active"]}),
+        (_("Instructions"), {"fields": [("instructions_en", "instructions_da")]}),
+        (
+            _("Dose"),
+            {"fields": [("sets", "dose_unit", "dose_min", "dose_max"), ("per_side", "alternating")]},
+        ),
+        (
+            _("Details"),
+            {
+                "fields": [
+                    ("target_muscles_en", "target_muscles_da"),
+                    ("equipment_en", "equipment_da"),
+                    ("easier_en", "easier_da"),
+                    ("harder_en", "harder_da"),
+                    "suits",
+                    "source",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description=_("dose"))
+    def dose(self, obj):
+        unit = obj.get_dose_unit_display()
+        return f"{obj.sets} × {obj.dose_range} {unit}"
+
+    def get_actions(self, request):
+        # Bulk delete would bypass the "used by a program" explanation; deactivate instead.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description=_("Deactivate selected exercises"))
+    def deactivate(self, request, queryset):
+        count = queryset.update(is_active=False)
+        msg = ngettext("%d exercise deactivated.", "%d exercises deactivated.", count) % count
+        self.message_user(request, msg, messages.SUCCESS)
+
+    @admin.action(description=_("Activate selected exercises"))
+    def activate(self, request, queryset):
+        count = queryset.update(is_active=True)
+        msg = ngettext("%d exercise activated.", "%d exercises activated.", count) % count
+        self.message_user(request, msg, messages.SUCCESS)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        exercise = get_object_or_404(Exercise, pk=object_id)
+        plans, templates = usage_count(exercise)
+        if not plans and not templates:
+            return super().delete_view(request, object_id, extra_context)
+        if request.method == "POST" and "deactivate" in request.POST:
+            exercise.is_active = False
+            exercise.save(update_fields=["is_active"])
+            self.message_user(
+                request,
+                _("“%(name)s” is deactivated: it stays in existing programs and history.")
+                % {"name": exercise.name_en},
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:exercises_exercise_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "object": exercise,
+            "plans": plans,
+            "templates": templates,
+            "title": _("This exercise cannot be deleted"),
+        }
+        return TemplateResponse(request, "admin/exercises/exercise/in_use.html", context)
+
+
+@admin.register(Condition)
+class ConditionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_da", "exercise_count"]
+    search_fields = ["code", "name_en", "name_da"]
+    fieldsets = [
+        (None, {"fields": ["code", ("name_en", "name_da"), "source"]}),
+        (_("Tailoring guidance"), {"fields": [("guidance_en", "guidance_da")]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_exercises=Count("suited_exercises"))
+
+    @admin.display(description=_("suited exercises"), ordering="n_exercises")
+    def exercise_count(self, obj):
+        return obj.n_exercises

@@ -12,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["physio"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Care"), {"fields": ["role", "physio", "date_of_birth"]}),
+        (_("Care"), {"fields": ["role", "physio", "date_of_birth", "condition", "affected_side"]}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,

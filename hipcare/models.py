@@ -34,6 +34,21 @@ class User(AbstractUser):
         limit_choices_to={"role": Role.PHYSIO},
     )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # What the physio recorded when adding the patient; each program keeps its own copy.
+    condition = models.ForeignKey(
+        "exercises.Condition",
+        verbose_name=_("condition"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    affected_side = models.CharField(
+        _("affected side"),
+        max_length=5,
+        blank=True,
+        choices=[("left", _("Left")), ("right", _("Right")), ("both", _("Both"))],
+    )
 
     objects = HipcareUserManager()
 

@@ -132,6 +132,8 @@ class Plan(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # A random key from the assign form: a double submit finds the plan it already made.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = PlanQuerySet.as_manager()
 

@@ -40,3 +40,92 @@ class StaffFactory(UserFactory):
 
 def today():
     return timezone.localdate()
+
+
+class ConditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "exercises.Condition"
+        django_get_or_create = ["code"]
+
+    code = "osteoarthritis"
+    name_en = factory.LazyAttribute(lambda c: c.code.title())
+    name_da = factory.LazyAttribute(lambda c: f"{c.code} (da)")
+    guidance_en = "Low-impact strength and flexibility."
+    guidance_da = "Skånsom styrke og bevægelighed."
+
+
+class ExerciseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "exercises.Exercise"
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"exercise-{n}")
+    name_en = factory.Sequence(lambda n: f"Exercise {n}")
+    name_da = factory.Sequence(lambda n: f"Øvelse {n}")
+    instructions_en = "Lie on your back.\nLift.\nLower slowly."
+    instructions_da = "Lig på ryggen.\nLøft.\nSænk langsomt."
+    category = "strength"
+    target_muscles_en = "gluteus maximus"
+    target_muscles_da = "store sædemuskel"
+    equipment_en = "mat"
+    equipment_da = "måtte"
+    sets = 2
+    dose_unit = "reps"
+    dose_min = 10
+    dose_max = 15
+    source = "Test"
+
+    @factory.post_generation
+    def suits(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.suits.set(extracted)
+
+
+class ConditionNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "exercises.ConditionNote"
+
+    exercise = factory.SubFactory(ExerciseFactory)
+    condition = factory.SubFactory(ConditionFactory)
+    kind = "caution"
+    reason_en = "Deep flexion provokes impingement."
+    reason_da = "Dyb bøjning provokerer indeklemning."
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plans.Plan"
+
+    patient = factory.SubFactory(PatientFactory)
+    physio = factory.LazyAttribute(lambda p: p.patient.physio)
+    condition = factory.SubFactory(ConditionFactory)
+    side = "right"
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=14))
+    weeks = 12
+    end_date = factory.LazyAttribute(
+        lambda p: p.start_date + datetime.timedelta(weeks=p.weeks, days=-1)
+    )
+    sessions_per_week = 3
+
+
+class PrescriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plans.Prescription"
+
+    plan = factory.SubFactory(PlanFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    sets = 2
+    dose_unit = "reps"
+    dose_min = 10
+    dose_max = 15
+    valid_from = factory.LazyAttribute(lambda p: p.plan.start_date)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plans.Session"
+
+    plan = factory.SubFactory(PlanFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    pain_before = 2
+    pain_after = 3

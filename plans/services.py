@@ -1,0 +1,211 @@
+"""Writes: each service is atomic, validates with full_clean(), and takes keyword arguments."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from exercises.models import Exercise
+from hipcare.models import User
+from plans.models import Plan, Prescription, ProgramTemplate, plan_end_date
+
+
+@transaction.atomic
+def patient_invite(
+    *, physio, first_name, last_name, email, condition, affected_side, date_of_birth=None
+) -> User:
+    """Creates a patient with no password; they choose one through the invitation link."""
+    email = email.strip()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("A user with this e-mail address already exists.")})
+    patient = User(
+        username=email.lower()[:150],
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role=User.Role.PATIENT,
+        physio=physio,
+        condition=condition,
+        affected_side=affected_side,
+        date_of_birth=date_of_birth,
+    )
+    patient.set_unusable_password()
+    patient.full_clean()
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError as error:  # a concurrent add with the same e-mail
+        raise ValidationError({"email": _("A user with this e-mail address already exists.")}) from error
+    return patient
+
+
+def invitation_path(patient) -> str:
+    """A one-time link: the token dies when the password is set, or after PASSWORD_RESET_TIMEOUT."""
+    uid = urlsafe_base64_encode(force_bytes(patient.pk))
+    token = default_token_generator.make_token(patient)
+    return reverse("invite-accept", args=[uid, token])
+
+
+def invitation_send(*, patient, base_url) -> str:
+    link = base_url.rstrip("/") + invitation_path(patient)
+    context = {"patient": patient, "link": link, "physio": patient.physio}
+    send_mail(
+        subject=_("Your hipcare exercise program"),
+        message=render_to_string("plans/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[patient.email],
+    )
+    return link
+
+
+@dataclass
+class ItemSpec:
+    """One exercise of a program being assigned, as the physio left it in the form."""
+
+    exercise: Exercise
+    sets: int
+    dose_min: int
+    dose_max: int
+    side: str = "both"
+    load: str = ""
+    note: str = ""
+    caution_confirmed: bool = False
+
+
+def template_items(template: ProgramTemplate) -> list[ItemSpec]:
+    return [
+        ItemSpec(
+            exercise=item.exercise,
+            sets=item.sets,
+            dose_min=item.dose_min,
+            dose_max=item.dose_max,
+            note=item.note,
+        )
+        for item in template.items.select_related("exercise").order_by("order", "pk")
+    ]
+
+
+@transaction.atomic
+def plan_assign(
+    *,
+    physio,
+    patient,
+    condition,
+    side,
+    start_date: datetime.date,
+    weeks: int,
+    sessions_per_week: int,
+    items: list[ItemSpec],
+    template=None,
+    submission_key=None,
+) -> Plan:
+    """Ends the patient's active program (its history stays) and starts a new one."""
+    if submission_key is not None:
+        existing = Plan.objects.filter(submission_key=submission_key, patient=patient).first()
+        if existing:
+            return existing  # the same form posted twice
+    if patient.physio_id != physio.pk:
+        raise ValidationError(_("This patient is not in your caseload."))
+    if not items:
+        raise ValidationError(_("Add at least one exercise to the program."))
+    slugs = [item.exercise.slug for item in items]
+    if len(set(slugs)) != len(slugs):
+        raise ValidationError(_("Each exercise can appear only once in a program."))
+
+    today = timezone.localdate()
+    # Lock the patient's row so two concurrent assigns cannot both end the same plan.
+    User.objects.select_for_update().filter(pk=patient.pk).first()
+    Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE).update(
+        status=Plan.Status.ENDED, ended_on=today
+    )
+    plan = Plan(
+        patient=patient,
+        physio=physio,
+        condition=condition,
+        template=template,
+        side=side,
+        start_date=start_date,
+        weeks=weeks,
+        end_date=plan_end_date(start_date, weeks) if weeks and weeks > 0 else start_date,
+        sessions_per_week=sessions_per_week,
+        submission_key=submission_key,
+    )
+    plan.full_clean()
+    plan.save()
+    prescriptions = []
+    for order, item in enumerate(items):
+        if not item.exercise.is_active:
+            raise ValidationError(
+                _("“%(name)s” is no longer in the catalogue.") % {"name": item.exercise.name}
+            )
+        caution = item.exercise.caution_for(condition.pk)
+        if caution and not item.caution_confirmed:
+            raise ValidationError(
+                _("“%(name)s” needs your confirmation: %(reason)s")
+                % {"name": item.exercise.name, "reason": caution.reason}
+            )
+        prescription = Prescription(
+            plan=plan,
+            exercise=item.exercise,
+            order=order,
+            sets=item.sets,
+            dose_unit=item.exercise.dose_unit,
+            dose_min=item.dose_min,
+            dose_max=item.dose_max,
+            side=item.side,
+            load=item.load,
+            note=item.note,
+            caution_confirmed=bool(caution),
+            valid_from=start_date,
+            created_by=physio,
+        )
+        prescription.full_clean()
+        prescriptions.append(prescription)
+    Prescription.objects.bulk_create(prescriptions)
+    return plan
+
+
+@transaction.atomic
+def prescription_change_dose(
+    *, prescription, by, sets, dose_min, dose_max, load=None, note=None, reason="", effective=None
+) -> Prescription:
+    """Closes the current dose and opens a new one from `effective` (today by default).
+
+    Earlier sessions keep pointing at the old row, so history shows what was prescribed then.
+    """
+    effective = effective or timezone.localdate()
+    current = Prescription.objects.select_for_update().get(pk=prescription.pk)
+    if current.valid_until is not None:
+        raise ValidationError(_("This dose has already been changed; reload the page."))
+    if current.plan.status != Plan.Status.ACTIVE:
+        raise ValidationError(_("This program has ended."))
+    new = Prescription(
+        plan=current.plan,
+        exercise=current.exercise,
+        order=current.order,
+        sets=sets,
+        dose_unit=current.dose_unit,
+        dose_min=dose_min,
+        dose_max=dose_max,
+        side=current.side,
+        load=current.load if load is None else load,
+        note=current.note if note is None else note,
+        caution_confirmed=current.caution_confirmed,
+        valid_from=max(effective, current.valid_from),
+        change_reason=reason,
+        created_by=by,
+    )
+    current.valid_until = new.valid_from
+    current.save(update_fields=["valid_until"])
+    new.full_clean()
+    new.save()
+    return new
