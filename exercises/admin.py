@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -38,7 +39,12 @@ class ExerciseAdmin(admin.ModelAdmin):
         (_("Instructions"), {"fields": [("instructions_en", "instructions_da")]}),
         (
             _("Dose"),
-            {"fields": [("sets", "dose_unit", "dose_min", "dose_max"), ("per_side", "alternating")]},
+            {
+                "fields": [
+                    ("sets", "dose_unit", "dose_min", "dose_max"),
+                    ("per_side", "alternating"),
+                ]
+            },
         ),
         (
             _("Details"),
@@ -60,9 +66,9 @@ class ExerciseAdmin(admin.ModelAdmin):
         unit = obj.get_dose_unit_display()
         return f"{obj.sets} × {obj.dose_range} {unit}"
 
-    def get_actions(self, request):
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         # Bulk delete would bypass the "used by a program" explanation; deactivate instead.
-        actions = super().get_actions(request)
+        actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)
         return actions
 

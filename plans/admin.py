@@ -7,7 +7,16 @@ from plans.models import Plan, Prescription, ProgramTemplate, Session, TemplateI
 class TemplateItemInline(admin.TabularInline):
     model = TemplateItem
     extra = 0
-    fields = ["order", "exercise", "sets", "dose_unit", "dose_min", "dose_max", "note_en", "note_da"]
+    fields = [
+        "order",
+        "exercise",
+        "sets",
+        "dose_unit",
+        "dose_min",
+        "dose_max",
+        "note_en",
+        "note_da",
+    ]
     autocomplete_fields = ["exercise"]
 
 
@@ -22,7 +31,16 @@ class ProgramTemplateAdmin(admin.ModelAdmin):
 class PrescriptionInline(admin.TabularInline):
     model = Prescription
     extra = 0
-    fields = ["exercise", "sets", "dose_min", "dose_max", "side", "load", "valid_from", "valid_until"]
+    fields = [
+        "exercise",
+        "sets",
+        "dose_min",
+        "dose_max",
+        "side",
+        "load",
+        "valid_from",
+        "valid_until",
+    ]
     readonly_fields = fields
     can_delete = False
 

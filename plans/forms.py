@@ -46,7 +46,7 @@ class PatientAddForm(forms.Form):
 
     def clean_date_of_birth(self):
         born = self.cleaned_data.get("date_of_birth")
-        if born and not (1900 <= born.year and born <= timezone.localdate()):
+        if born and not (born.year >= 1900 and born <= timezone.localdate()):
             raise forms.ValidationError(_("Enter a date of birth in the past."))
         return born
 
@@ -80,7 +80,9 @@ class PrescriptionRowForm(forms.Form):
 
     keep = forms.BooleanField(label=_("Include"), required=False, initial=True)
     exercise = forms.ChoiceField(label=_("Exercise"), required=False)
-    sets = forms.IntegerField(label=_("Sets"), required=False, min_value=SETS_MIN, max_value=SETS_MAX)
+    sets = forms.IntegerField(
+        label=_("Sets"), required=False, min_value=SETS_MIN, max_value=SETS_MAX
+    )
     dose_min = forms.IntegerField(label=_("From"), required=False, min_value=1, max_value=300)
     dose_max = forms.IntegerField(label=_("To"), required=False, min_value=1, max_value=300)
     side = forms.ChoiceField(label=_("Side"), choices=Side.choices, required=False)
@@ -150,7 +152,9 @@ class BasePrescriptionFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        chosen = [f.cleaned_data["exercise_obj"] for f in self.forms if not f.cleaned_data.get("skip")]
+        chosen = [
+            f.cleaned_data["exercise_obj"] for f in self.forms if not f.cleaned_data.get("skip")
+        ]
         if not chosen:
             raise forms.ValidationError(_("Add at least one exercise to the program."))
         if len({e.pk for e in chosen}) != len(chosen):
@@ -185,3 +189,52 @@ class DoseChangeForm(forms.Form):
             if field not in self.errors:
                 self.add_error(field, message)
         return data
+
+
+PAIN_CHOICES = [(n, str(n)) for n in range(0, 11)]
+RED_FLAG_CHOICES = [
+    ("fall", _("My hip pain started after a fall or injury, or I cannot put weight on the leg")),
+    ("fever", _("I have fever or chills, or the hip is hot and swollen")),
+    ("severe_sudden", _("Sudden, severe pain")),
+    ("night_pain", _("Pain at night or at rest that does not ease")),
+    ("numbness", _("Numbness, pins and needles or weakness in the leg, or loss of bladder or bowel control")),
+    ("calf", _("A swollen, warm, painful calf")),
+]  # fmt: skip
+
+
+class PainField(forms.TypedChoiceField):
+    widget = forms.RadioSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=PAIN_CHOICES, coerce=int, empty_value=None, **kwargs)
+
+
+class SessionStartForm(forms.Form):
+    pain_before = PainField(label=_("Pain right now (0 = none, 10 = worst imaginable)"))
+
+
+class TickForm(forms.Form):
+    done = forms.BooleanField(required=False)
+    sets_done = forms.IntegerField(label=_("Sets done"), required=False, min_value=0, max_value=20)
+    reps_done = forms.IntegerField(
+        label=_("Reps or seconds done"), required=False, min_value=0, max_value=3600
+    )
+
+
+class SessionFinishForm(forms.Form):
+    pain_after = PainField(label=_("Pain after the session (0–10)"))
+    effort = PainField(
+        label=_("How hard was it? (0 = very easy, 10 = maximal effort)"), required=False
+    )
+    red_flags = forms.MultipleChoiceField(
+        label=_("Do any of these apply to you today?"),
+        choices=RED_FLAG_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note to your physiotherapist (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )

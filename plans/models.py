@@ -12,7 +12,8 @@ from exercises.models import Condition, DoseMixin, Exercise, dose_constraints, t
 # The seed article: "at least three to four times a week" (product default 3, range 1–7).
 DEFAULT_SESSIONS_PER_WEEK = 3
 SESSIONS_PER_WEEK_MIN, SESSIONS_PER_WEEK_MAX = 1, 7
-PLAN_WEEKS_MIN, PLAN_WEEKS_MAX = 1, 52
+# Up to two years: long enough for maintenance programs after the first 12 weeks.
+PLAN_WEEKS_MIN, PLAN_WEEKS_MAX = 1, 104
 PAIN_MIN, PAIN_MAX = 0, 10
 
 

@@ -16,7 +16,17 @@ from django.utils.translation import gettext as _
 
 from exercises.models import Exercise
 from hipcare.models import User
-from plans.models import Plan, Prescription, ProgramTemplate, plan_end_date
+from plans import rules
+from plans.models import (
+    PAIN_MAX,
+    PAIN_MIN,
+    Plan,
+    Prescription,
+    ProgramTemplate,
+    Session,
+    SessionEntry,
+    plan_end_date,
+)
 
 
 @transaction.atomic
@@ -44,7 +54,9 @@ def patient_invite(
         with transaction.atomic():
             patient.save()
     except IntegrityError as error:  # a concurrent add with the same e-mail
-        raise ValidationError({"email": _("A user with this e-mail address already exists.")}) from error
+        raise ValidationError(
+            {"email": _("A user with this e-mail address already exists.")}
+        ) from error
     return patient
 
 
@@ -209,3 +221,92 @@ def prescription_change_dose(
     new.full_clean()
     new.save()
     return new
+
+
+def _check_session_day(plan, day):
+    today = timezone.localdate()
+    if day > today:
+        raise ValidationError(_("A session cannot be logged for a future day."))
+    if day not in rules.loggable_days(start=plan.start_date, last_day=plan.last_day, today=today):
+        if not plan.accepts_session_on(day):
+            raise ValidationError(_("This day is outside your program."))
+        raise ValidationError(
+            _("Sessions can be logged up to %(n)d days back.") % {"n": rules.BACKFILL_DAYS}
+        )
+    if plan.status != Plan.Status.ACTIVE:
+        raise ValidationError(_("This program has ended."))
+
+
+def _check_pain(value, label):
+    if value is not None and not PAIN_MIN <= value <= PAIN_MAX:
+        raise ValidationError(_("%(label)s must be between 0 and 10.") % {"label": label})
+
+
+@transaction.atomic
+def session_start(*, plan, day, pain_before=None) -> Session:
+    """Opens the day's session, or returns the one already open (two tabs, double clicks)."""
+    _check_session_day(plan, day)
+    _check_pain(pain_before, _("Pain now"))
+    session, created = _get_or_create_session(plan, day)
+    if pain_before is not None and (created or session.pain_before is None):
+        session.pain_before = pain_before
+        session.save(update_fields=["pain_before"])
+    return session
+
+
+def _get_or_create_session(plan, day):
+    try:
+        with transaction.atomic():
+            return Session.objects.get_or_create(plan=plan, date=day)
+    except IntegrityError:  # another request created it between our read and write
+        return Session.objects.get(plan=plan, date=day), False
+
+
+@transaction.atomic
+def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None):
+    """Ticks (or unticks) one exercise of a session. Ticking twice still leaves one entry."""
+    session = Session.objects.select_related("plan").get(pk=session.pk)
+    _check_session_day(session.plan, session.date)
+    prescription = (
+        Prescription.objects.in_effect_on(session.date)
+        .filter(plan=session.plan, pk=prescription_id)
+        .select_related("exercise")
+        .first()
+    )
+    if prescription is None:
+        raise ValidationError(_("That exercise is not part of this session."))
+    if not done:
+        SessionEntry.objects.filter(session=session, prescription=prescription).delete()
+        return None
+    for value, limit in ((sets_done, 20), (reps_done, 3600)):
+        if value is not None and not 0 <= value <= limit:
+            raise ValidationError(_("Enter a number between 0 and %(n)d.") % {"n": limit})
+    try:
+        with transaction.atomic():
+            entry, _created = SessionEntry.objects.update_or_create(
+                session=session,
+                prescription=prescription,
+                defaults={"sets_done": sets_done, "reps_done": reps_done},
+            )
+    except IntegrityError:  # a concurrent tick of the same exercise won the race
+        entry = SessionEntry.objects.get(session=session, prescription=prescription)
+    return entry
+
+
+@transaction.atomic
+def session_finish(*, session, pain_after, effort=None, note="", red_flags=()) -> Session:
+    session = Session.objects.select_for_update().select_related("plan").get(pk=session.pk)
+    _check_session_day(session.plan, session.date)
+    _check_pain(pain_after, _("Pain after"))
+    _check_pain(effort, _("Effort"))
+    unknown = set(red_flags) - set(rules.RED_FLAGS)
+    if unknown:
+        raise ValidationError(_("Unknown answer."))
+    session.pain_after = pain_after
+    session.effort = effort
+    session.note = note
+    session.red_flags = sorted(red_flags)
+    session.completed_at = session.completed_at or timezone.now()
+    session.full_clean()
+    session.save()
+    return session

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import views
+from plans import session_views, views
 
 app_name = "plans"
 urlpatterns = [
@@ -13,7 +13,17 @@ urlpatterns = [
     path("programs/<int:pk>/handout/", views.plan_handout, name="plan-handout"),
     path("prescriptions/<int:pk>/change/", views.prescription_change, name="prescription-change"),
     # Patient
-    path("today/", views.today, name="today"),
+    path("today/", session_views.today, name="today"),
+    path("today/<str:day>/start/", session_views.session_start, name="session-start"),
+    path(
+        "today/<str:day>/tick/<int:prescription_id>/",
+        session_views.entry_tick,
+        name="entry-tick",
+    ),
+    path("today/<str:day>/finish/", session_views.session_finish, name="session-finish"),
+    path("history/", session_views.history_view, name="history"),
+    # Both roles (scoped queryset)
+    path("sessions/<int:pk>/", session_views.session_detail, name="session-detail"),
     path("my-program/", views.my_program, name="my-program"),
     path("my-program/print/", views.my_program_print, name="my-program-print"),
 ]

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from hipcare.models import User
 from plans import services
 from plans.forms import DoseChangeForm, PatientAddForm, PlanForm, PrescriptionFormSet
 from plans.models import Plan, Prescription, ProgramTemplate
+from plans.session_views import history_context
 
 CASELOAD_PAGE_SIZE = 25
 # Empty rows under the template's exercises, for adding more without JavaScript.
@@ -85,6 +87,12 @@ def patient_detail(request, pk):
         .prefetch_related(_current_prescriptions())
     )
     active = next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
+    shown = active
+    if "plan" in request.GET:
+        shown = next((p for p in plans if str(p.pk) == request.GET["plan"]), None)
+        if shown is None:
+            raise Http404
+    shown = shown or (plans[0] if plans else None)
     invitation = None
     if not patient.has_usable_password():
         invitation = request.build_absolute_uri(services.invitation_path(patient))
@@ -93,7 +101,12 @@ def patient_detail(request, pk):
         "plan": active,
         "past_plans": [p for p in plans if p is not active],
         "invitation": invitation,
+        "history_plan": shown,
     }
+    if shown is not None:
+        history = history_context(shown, page_number=request.GET.get("page"))
+        history["history_plan"] = history.pop("plan")
+        context.update(history)
     return render(request, "plans/patient_detail.html", context)
 
 
@@ -105,7 +118,9 @@ def patient_invite_resend(request, pk):
         messages.info(request, _("%(name)s has already set a password.") % {"name": patient})
     else:
         services.invitation_send(patient=patient, base_url=request.build_absolute_uri("/"))
-        messages.success(request, _("Invitation sent again to %(email)s.") % {"email": patient.email})
+        messages.success(
+            request, _("Invitation sent again to %(email)s.") % {"email": patient.email}
+        )
     return redirect("plans:patient-detail", patient.pk)
 
 
@@ -226,9 +241,7 @@ def prescription_change(request, pk):
     initial = {
         f: getattr(prescription, f) for f in ("sets", "dose_min", "dose_max", "load", "note")
     }
-    form = DoseChangeForm(
-        request.POST or None, initial=initial, dose_unit=prescription.dose_unit
-    )
+    form = DoseChangeForm(request.POST or None, initial=initial, dose_unit=prescription.dose_unit)
     if request.method == "POST" and form.is_valid():
         try:
             services.prescription_change_dose(prescription=prescription, by=request.user, **{
@@ -280,8 +293,3 @@ def my_program_print(request):
     if plan is None:
         return redirect("plans:my-program")
     return _handout(request, plan)
-
-
-@patient_required
-def today(request):
-    return render(request, "plans/today.html", {})

@@ -10,12 +10,21 @@ pytestmark = pytest.mark.django_db
 def catalogue():
     oa = ConditionFactory(code="osteoarthritis")
     fai = ConditionFactory(code="fai")
-    clam = ExerciseFactory(name_en="Clam shell", suits=[oa, fai], target_muscles_en="gluteus medius")
+    clam = ExerciseFactory(
+        name_en="Clam shell", suits=[oa, fai], target_muscles_en="gluteus medius"
+    )
     chest = ExerciseFactory(name_en="Knee to chest", category="flexibility", suits=[oa, fai])
     ConditionNoteFactory(exercise=chest, condition=fai, reason_en="Deep flexion pinches.")
     cycling = ExerciseFactory(name_en="Stationary cycling", category="mobility", suits=[oa])
     retired = ExerciseFactory(name_en="Retired one", suits=[oa], is_active=False)
-    return {"oa": oa, "fai": fai, "clam": clam, "chest": chest, "cycling": cycling, "retired": retired}
+    return {
+        "oa": oa,
+        "fai": fai,
+        "clam": clam,
+        "chest": chest,
+        "cycling": cycling,
+        "retired": retired,
+    }
 
 
 def names(response):

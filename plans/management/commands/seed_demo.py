@@ -4,6 +4,8 @@ from django.db import transaction
 
 from hipcare import demo
 from hipcare.models import User
+from plans.demo import demo_history
+from plans.models import ProgramTemplate
 
 
 class Command(BaseCommand):
@@ -30,6 +32,11 @@ class Command(BaseCommand):
                 date_of_birth=spec["born"],
             )
             patients.append((patient, spec))
+        if not ProgramTemplate.objects.exists():
+            raise CommandError("Load the catalogue first: manage.py load_catalogue")
+        made = demo_history(patients)
+        if made:
+            self.stdout.write(f"Gave {made} demo patients a program and weeks of sessions.")
         self.stdout.write(self.style.SUCCESS(self.summary()))
         return None
 

@@ -1,0 +1,98 @@
+"""Demo programs and weeks of sessions for `make run` (deterministic: random.Random(42))."""
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from exercises.models import Condition
+from plans import services
+from plans.models import Plan, Prescription, ProgramTemplate, Session, SessionEntry
+
+DEMO_WEEKS_AGO = 6
+
+# Per story: chance of a session on a given day, pain before at the start and the end, and
+# the day (counted back from today) after which nothing more is logged.
+STORIES = {
+    "doing_well": {"daily_chance": 0.55, "pain": (5, 2), "stopped_days_ago": 0},
+    "struggling": {"daily_chance": 0.3, "pain": (4, 6), "stopped_days_ago": 0},
+    "stopped": {"daily_chance": 0.45, "pain": (4, 3), "stopped_days_ago": 17},
+}
+
+
+def demo_plan(*, patient, condition_code, side, story, rng, today=None):
+    """Assigns the condition's template and logs sessions for the past weeks. Idempotent."""
+    if Plan.objects.filter(patient=patient).exists():
+        return None
+    today = today or timezone.localdate()
+    condition = Condition.objects.get(code=condition_code)
+    template = ProgramTemplate.objects.get(condition=condition)
+    start = today - datetime.timedelta(weeks=DEMO_WEEKS_AGO)
+    plan = services.plan_assign(
+        physio=patient.physio,
+        patient=patient,
+        condition=condition,
+        side=side,
+        start_date=start,
+        weeks=template.weeks,
+        sessions_per_week=template.sessions_per_week,
+        items=services.template_items(template),
+        template=template,
+    )
+    prescriptions = list(Prescription.objects.filter(plan=plan).order_by("order"))
+    spec = STORIES[story]
+    total_days = (today - start).days
+    sessions, ticks = [], []
+    for offset in range(total_days + 1):
+        day = start + datetime.timedelta(days=offset)
+        if (today - day).days < spec["stopped_days_ago"] or day == today:
+            continue
+        if rng.random() > spec["daily_chance"]:
+            continue
+        progress = offset / max(total_days, 1)
+        low, high = spec["pain"]
+        pain_before = max(
+            0, min(10, round(low + (high - low) * progress + rng.choice([-1, 0, 0, 1])))
+        )
+        pain_after = max(0, min(10, pain_before + rng.choice([-1, 0, 1, 1])))
+        if story == "struggling" and (today - day).days <= 3:
+            pain_after = 7  # last sessions hurt: shows the flag and the advice
+        sessions.append(
+            Session(
+                plan=plan,
+                date=day,
+                pain_before=pain_before,
+                pain_after=pain_after,
+                effort=rng.randint(3, 7),
+                completed_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(18))),
+            )
+        )
+        done = (
+            prescriptions
+            if rng.random() < 0.8
+            else rng.sample(prescriptions, k=max(1, len(prescriptions) - 2))
+        )
+        ticks.append(done)
+    Session.objects.bulk_create(sessions)
+    saved = {s.date: s for s in Session.objects.filter(plan=plan)}
+    SessionEntry.objects.bulk_create(
+        SessionEntry(session=saved[session.date], prescription=rx)
+        for session, done in zip(sessions, ticks, strict=True)
+        for rx in done
+    )
+    return plan
+
+
+def demo_history(patients, *, seed=42):
+    rng = random.Random(seed)
+    made = 0
+    for patient, spec in patients:
+        if demo_plan(
+            patient=patient,
+            condition_code=spec["condition"],
+            side=spec["side"],
+            story=spec["story"],
+            rng=rng,
+        ):
+            made += 1
+    return made

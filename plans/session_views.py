@@ -1,0 +1,257 @@
+"""The patient's checklist and history, and the session pages both roles see."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hipcare.access import patient_required
+from plans import charts, history, rules, services
+from plans.forms import RED_FLAG_CHOICES, SessionFinishForm, SessionStartForm, TickForm
+from plans.models import Plan, Session
+
+HISTORY_WEEKS_PER_PAGE = 8
+
+
+def _active_plan(user):
+    return Plan.objects.for_user(user).active().select_related("condition", "physio").first()
+
+
+def _parse_day(value, plan, today):
+    """The day from the URL, if a session may be logged for it; else None."""
+    try:
+        day = datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    allowed = rules.loggable_days(start=plan.start_date, last_day=plan.last_day, today=today)
+    return day if day in allowed else None
+
+
+def _checklist_url(day, today):
+    url = reverse("plans:today")
+    return url if day == today else f"{url}?date={day.isoformat()}"
+
+
+def _checklist_items(plan, day, session):
+    prescriptions = history.prescriptions_on(plan, day)
+    entries = {}
+    if session is not None:
+        for entry in session.entries.select_related("prescription"):
+            entries[entry.prescription.exercise_id] = entry
+    return [(rx, entries.get(rx.exercise_id)) for rx in prescriptions]
+
+
+@patient_required
+def today(request):
+    plan = _active_plan(request.user)
+    today_ = timezone.localdate()
+    if plan is None:
+        return render(request, "plans/today.html", {"plan": None})
+    day = today_
+    if "date" in request.GET:
+        day = _parse_day(request.GET["date"], plan, today_)
+        if day is None:
+            messages.error(
+                request,
+                _(
+                    "Sessions can be logged for today and up to %(n)d days back, within your program."
+                )
+                % {"n": rules.BACKFILL_DAYS},
+            )
+            return redirect("plans:today")
+    if not plan.start_date <= day <= plan.last_day:
+        return render(request, "plans/today.html", {"plan": plan, "outside": True, "day": day})
+    session = Session.objects.filter(plan=plan, date=day).first()
+    items = _checklist_items(plan, day, session)
+    week = next(
+        (w for w in history.weekly_figures(plan, today=today_) if w.start <= day <= w.end), None
+    )
+    context = {
+        "plan": plan,
+        "day": day,
+        "is_today": day == today_,
+        "session": session,
+        "items": items,
+        "done_count": sum(1 for _rx, entry in items if entry),
+        "week": week,
+        "start_form": SessionStartForm(initial={"pain_before": session and session.pain_before}),
+        "finish_form": SessionFinishForm(
+            initial={
+                "pain_after": session and session.pain_after,
+                "effort": session and session.effort,
+            }
+        ),
+        "other_days": rules.loggable_days(
+            start=plan.start_date, last_day=plan.last_day, today=today_
+        ),
+        "attention": session
+        and session.completed_at
+        and rules.session_needs_attention(session.pain_after, session.red_flags),
+        "changed": [
+            rx
+            for rx, _entry in items
+            if rx.change_reason and rx.valid_from > day - datetime.timedelta(days=7)
+        ],
+    }
+    return render(request, "plans/today.html", context)
+
+
+def _plan_and_day(request, value):
+    plan = _active_plan(request.user)
+    if plan is None:
+        raise Http404
+    today_ = timezone.localdate()
+    try:
+        day = datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise Http404 from error
+    return plan, day, today_
+
+
+@require_POST
+@patient_required
+def session_start(request, day):
+    plan, day, today_ = _plan_and_day(request, day)
+    form = SessionStartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how much it hurts now, from 0 to 10."))
+        return redirect(_checklist_url(day, today_))
+    try:
+        services.session_start(plan=plan, day=day, pain_before=form.cleaned_data["pain_before"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(_checklist_url(day, today_))
+
+
+@require_POST
+@patient_required
+def entry_tick(request, day, prescription_id):
+    plan, day, today_ = _plan_and_day(request, day)
+    form = TickForm(request.POST)
+    error = None
+    if not form.is_valid():
+        error = _("Enter whole numbers for sets and reps.")
+    else:
+        try:
+            session = services.session_start(plan=plan, day=day)
+            services.entry_set(
+                session=session,
+                prescription_id=prescription_id,
+                done=form.cleaned_data["done"],
+                sets_done=form.cleaned_data["sets_done"],
+                reps_done=form.cleaned_data["reps_done"],
+            )
+        except ValidationError as err:
+            error = " ".join(err.messages)
+    if request.htmx:
+        session = Session.objects.filter(plan=plan, date=day).first()
+        item = next(
+            ((rx, e) for rx, e in _checklist_items(plan, day, session) if rx.pk == prescription_id),
+            None,
+        )
+        if item is None:
+            raise Http404
+        context = {"rx": item[0], "entry": item[1], "day": day, "plan": plan, "error": error}
+        status = 422 if error else 200
+        return render(request, "plans/today.html#checklist-item", context, status=status)
+    if error:
+        messages.error(request, error)
+    return redirect(f"{_checklist_url(day, today_)}#rx-{prescription_id}")
+
+
+@require_POST
+@patient_required
+def session_finish(request, day):
+    plan, day, today_ = _plan_and_day(request, day)
+    form = SessionFinishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how much it hurts after the session, from 0 to 10."))
+        return redirect(_checklist_url(day, today_) + "#finish")
+    session = Session.objects.filter(plan=plan, date=day).first()
+    if session is None or not session.entries.exists():
+        messages.error(request, _("Tick at least one exercise before you finish."))
+        return redirect(_checklist_url(day, today_))
+    try:
+        services.session_finish(session=session, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if not rules.session_needs_attention(session.pain_after, session.red_flags):
+            messages.success(request, _("Well done! Your session is saved."))
+    return redirect(_checklist_url(day, today_) + "#result")
+
+
+def history_context(plan, *, page_number, today=None):
+    """What the history template needs; shared by the patient's and the physio's pages."""
+    today = today or timezone.localdate()
+    weeks = history.weekly_figures(plan, today=today)
+    chart = charts.pain_chart([(f"{w.index}", w.pain_before, w.pain_after) for w in weeks])
+    newest_first = list(reversed(weeks))
+    page = Paginator(newest_first, HISTORY_WEEKS_PER_PAGE).get_page(page_number)
+    history.add_week_details(plan, list(page.object_list), today=today)
+    return {
+        "plan": plan,
+        "weeks_page": page,
+        "chart_weeks": weeks,
+        "chart": chart,
+        "summary": history.adherence_summary(plan, today=today),
+    }
+
+
+@patient_required
+def history_view(request):
+    plans = list(
+        Plan.objects.for_user(request.user)
+        .select_related("condition")
+        .order_by("-start_date", "-pk")
+    )
+    plan = None
+    if "plan" in request.GET:
+        plan = next((p for p in plans if str(p.pk) == request.GET["plan"]), None)
+        if plan is None:
+            raise Http404
+    plan = (
+        plan
+        or next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
+        or (plans[0] if plans else None)
+    )
+    context = {"plans": plans, "plan": plan}
+    if plan is not None:
+        context.update(history_context(plan, page_number=request.GET.get("page")))
+    return render(request, "plans/history.html", context)
+
+
+def session_detail(request, pk):
+    """A logged session with the doses prescribed on its day; for its patient and their physio."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    if not (request.user.is_patient or request.user.is_physio):
+        raise Http404
+    session = get_object_or_404(
+        Session.objects.for_user(request.user).select_related("plan__patient", "plan__condition"),
+        pk=pk,
+    )
+    # The dose shown is the one ticked, or else the one in effect that day.
+    entries = {
+        e.prescription.exercise_id: e
+        for e in session.entries.select_related("prescription__exercise")
+    }
+    rows = []
+    for rx in history.prescriptions_on(session.plan, session.date):
+        entry = entries.get(rx.exercise_id)
+        rows.append((entry.prescription if entry else rx, entry))
+    flags = dict(RED_FLAG_CHOICES)
+    context = {
+        "session": session,
+        "rows": rows,
+        "red_flags": [flags.get(code, code) for code in session.red_flags],
+        "attention": rules.session_needs_attention(session.pain_after, session.red_flags),
+    }
+    return render(request, "plans/session_detail.html", context)
