@@ -131,6 +131,7 @@ AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("da", _("Danish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["hipcare.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True

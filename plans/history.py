@@ -20,6 +20,8 @@ class Week:
     start: object
     end: object
     prescribed: float
+    target: int = 0  # the week's full target (sessions per week)
+    in_progress: bool = False
     done: int = 0
     pain_before: float | None = None
     pain_after: float | None = None
@@ -29,6 +31,9 @@ class Week:
 
     @property
     def percent(self):
+        # A week still under way has no percentage yet: it would punish the days to come.
+        if self.in_progress:
+            return None
         return rules.adherence_percent(self.done, self.prescribed)
 
     @property
@@ -37,7 +42,7 @@ class Week:
 
     @property
     def prescribed_display(self):
-        return round(self.prescribed)
+        return self.target if self.in_progress else round(self.prescribed)
 
 
 def _week_case(weeks, date_field):
@@ -71,9 +76,9 @@ def weekly_figures(plan, *, today=None, weeks=None):
         .values("week")
         .annotate(
             done=Count("id"),
-            pain_before=Avg("pain_before"),
-            pain_after=Avg("pain_after"),
-            max_pain_after=Max("pain_after"),
+            mean_before=Avg("pain_before"),
+            mean_after=Avg("pain_after"),
+            max_after=Max("pain_after"),
         )
         .order_by()
     )
@@ -81,13 +86,20 @@ def weekly_figures(plan, *, today=None, weeks=None):
     result = []
     for index, start, end in weeks:
         days = rules.elapsed_days(start=start, end=end, today=today)
-        week = Week(index, start, end, rules.prescribed_sessions(plan.sessions_per_week, days))
+        week = Week(
+            index,
+            start,
+            end,
+            rules.prescribed_sessions(plan.sessions_per_week, days),
+            target=plan.sessions_per_week,
+            in_progress=end >= today,
+        )
         row = by_week.get(index)
         if row:
             week.done = row["done"]
-            week.pain_before = row["pain_before"]
-            week.pain_after = row["pain_after"]
-            week.max_pain_after = row["max_pain_after"]
+            week.pain_before = row["mean_before"]
+            week.pain_after = row["mean_after"]
+            week.max_pain_after = row["max_after"]
         result.append(week)
     return result
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from hipcare.access import patient_required
 from plans import charts, history, rules, services
 from plans.forms import RED_FLAG_CHOICES, SessionFinishForm, SessionStartForm, TickForm
-from plans.models import Plan, Session
+from plans.models import Plan, Prescription, Session
 
 HISTORY_WEEKS_PER_PAGE = 8
 
@@ -134,6 +134,9 @@ def session_start(request, day):
 @patient_required
 def entry_tick(request, day, prescription_id):
     plan, day, today_ = _plan_and_day(request, day)
+    # Someone else's (or a forged) prescription id is not found; a real one of another day is
+    # a validation error from the service below.
+    get_object_or_404(Prescription.objects.filter(plan=plan), pk=prescription_id)
     form = TickForm(request.POST)
     error = None
     if not form.is_valid():

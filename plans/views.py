@@ -144,7 +144,7 @@ def _exercise_catalogue(condition):
     return {str(e.pk): e for e in exercises}, choices
 
 
-def _template_initial(template):
+def _template_initial(template, side):
     rows = []
     if template is not None:
         for item in template.items.all():
@@ -155,11 +155,11 @@ def _template_initial(template):
                     "sets": item.sets,
                     "dose_min": item.dose_min,
                     "dose_max": item.dose_max,
-                    "side": "both",
+                    "side": side,
                     "note": item.note,
                 }
             )
-    return rows + [{"keep": True} for _ in range(ASSIGN_BLANK_ROWS)]
+    return rows + [{"keep": True, "side": side} for _ in range(ASSIGN_BLANK_ROWS)]
 
 
 @physio_required
@@ -214,7 +214,9 @@ def plan_assign(request, pk):
             }
         )
         formset = PrescriptionFormSet(
-            prefix="rx", initial=_template_initial(template), form_kwargs=row_kwargs
+            prefix="rx",
+            initial=_template_initial(template, patient.affected_side or "both"),
+            form_kwargs=row_kwargs,
         )
     active = Plan.objects.for_user(request.user).active().filter(patient=patient).first()
     context = {

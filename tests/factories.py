@@ -129,3 +129,26 @@ class SessionFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(timezone.localdate)
     pain_before = 2
     pain_after = 3
+
+
+def make_template(condition, exercises, *, weeks=12, sessions_per_week=3):
+    from plans.models import ProgramTemplate, TemplateItem
+
+    template = ProgramTemplate.objects.create(
+        condition=condition,
+        name_en=f"{condition.code} starter",
+        name_da=f"{condition.code} start",
+        weeks=weeks,
+        sessions_per_week=sessions_per_week,
+    )
+    for order, exercise in enumerate(exercises):
+        TemplateItem.objects.create(
+            template=template,
+            exercise=exercise,
+            order=order,
+            sets=exercise.sets,
+            dose_unit=exercise.dose_unit,
+            dose_min=exercise.dose_min,
+            dose_max=exercise.dose_max,
+        )
+    return template
