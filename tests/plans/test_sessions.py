@@ -1,0 +1,382 @@
+import datetime
+import threading
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from plans import history, services
+from plans.models import Plan, Session, SessionEntry
+from tests.factories import PlanFactory, PrescriptionFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+
+
+def days_ago(n):
+    return TODAY() - datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def plan(patient):
+    plan = PlanFactory(patient=patient, start_date=days_ago(20))
+    for order in range(3):
+        PrescriptionFactory(plan=plan, order=order)
+    return plan
+
+
+def rx_ids(plan):
+    return list(plan.prescriptions.order_by("order").values_list("pk", flat=True))
+
+
+# --- Services -----------------------------------------------------------------------------------
+
+
+def test_start_is_idempotent(plan):
+    first = services.session_start(plan=plan, day=TODAY(), pain_before=3)
+    second = services.session_start(plan=plan, day=TODAY(), pain_before=5)
+    assert first.pk == second.pk and Session.objects.count() == 1
+    second.refresh_from_db()
+    assert second.pain_before == 3  # the first answer stands
+
+
+def test_ticking_twice_leaves_one_entry(plan):
+    session = services.session_start(plan=plan, day=TODAY())
+    rx = rx_ids(plan)[0]
+    services.entry_set(session=session, prescription_id=rx, done=True)
+    services.entry_set(session=session, prescription_id=rx, done=True, sets_done=2, reps_done=12)
+    entry = SessionEntry.objects.get()
+    assert (entry.sets_done, entry.reps_done) == (2, 12)
+    services.entry_set(session=session, prescription_id=rx, done=False)
+    assert not SessionEntry.objects.exists()
+
+
+@pytest.mark.parametrize("day", [lambda: days_ago(-1), lambda: days_ago(8), lambda: days_ago(25)])
+def test_days_outside_the_window_are_refused(plan, day):
+    with pytest.raises(ValidationError):
+        services.session_start(plan=plan, day=day())
+    assert not Session.objects.exists()
+
+
+def test_seven_days_back_is_allowed(plan):
+    assert services.session_start(plan=plan, day=days_ago(7)).date == days_ago(7)
+
+
+def test_ended_plan_takes_no_ticks(plan):
+    session = services.session_start(plan=plan, day=TODAY())
+    Plan.objects.filter(pk=plan.pk).update(status="ended", ended_on=TODAY())
+    with pytest.raises(ValidationError):
+        services.entry_set(session=session, prescription_id=rx_ids(plan)[0], done=True)
+    assert not SessionEntry.objects.exists()
+
+
+def test_forged_prescription_is_refused(plan):
+    session = services.session_start(plan=plan, day=TODAY())
+    stranger = PrescriptionFactory()
+    with pytest.raises(ValidationError):
+        services.entry_set(session=session, prescription_id=stranger.pk, done=True)
+
+
+@pytest.mark.parametrize("field,value", [("pain_after", 11), ("pain_after", -1), ("effort", 99)])
+def test_pain_outside_0_10_is_refused(plan, field, value):
+    session = services.session_start(plan=plan, day=TODAY())
+    kwargs = {"pain_after": 3, field: value}
+    with pytest.raises(ValidationError):
+        services.session_finish(session=session, **kwargs)
+    session.refresh_from_db()
+    assert session.completed_at is None
+
+
+def test_dose_history_shows_the_dose_of_that_day(plan):
+    rx = plan.prescriptions.order_by("order").first()
+    session = services.session_start(plan=plan, day=days_ago(3))
+    services.entry_set(session=session, prescription_id=rx.pk, done=True)
+    new = services.prescription_change_dose(
+        prescription=rx, by=plan.physio, sets=4, dose_min=12, dose_max=15
+    )
+    old_rows = history.prescriptions_on(plan, days_ago(3))
+    new_rows = history.prescriptions_on(plan, TODAY())
+    assert rx.pk in [r.pk for r in old_rows] and new.pk in [r.pk for r in new_rows]
+    assert SessionEntry.objects.get().prescription.sets == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_ticks_make_one_entry(patient):
+    plan = PlanFactory(patient=patient, start_date=days_ago(3))
+    rx = PrescriptionFactory(plan=plan)
+    session = services.session_start(plan=plan, day=TODAY())
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def tick():
+        try:
+            barrier.wait()
+            services.entry_set(session=session, prescription_id=rx.pk, done=True)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tick) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert SessionEntry.objects.filter(session=session).count() == 1
+
+
+# --- History figures ------------------------------------------------------------------------------
+
+
+def log(plan, day, ticks=1, pain_before=2, pain_after=3):
+    session = SessionFactory(plan=plan, date=day, pain_before=pain_before, pain_after=pain_after)
+    for rx in list(plan.prescriptions.all())[:ticks]:
+        SessionEntry.objects.create(session=session, prescription=rx)
+    return session
+
+
+def test_weekly_figures_count_weeks_with_no_sessions(plan):
+    log(plan, plan.start_date)
+    log(plan, plan.start_date + datetime.timedelta(days=1))
+    log(plan, plan.start_date + datetime.timedelta(days=2), ticks=0)  # nothing ticked: not done
+    weeks = history.weekly_figures(plan)
+    assert [w.done for w in weeks] == [2, 0, 0]
+    assert weeks[0].percent == 67 and weeks[1].percent == 0
+    assert weeks[2].in_progress and weeks[2].percent is None
+
+
+def test_weekly_figures_of_a_program_that_ended(patient):
+    start = days_ago(30)
+    plan = PlanFactory(
+        patient=patient,
+        start_date=start,
+        status="ended",
+        ended_on=start + datetime.timedelta(days=9),
+    )
+    PrescriptionFactory(plan=plan)
+    log(plan, start)
+    weeks = history.weekly_figures(plan)
+    assert [(w.index, w.done) for w in weeks] == [(1, 1), (2, 0)]
+    assert weeks[1].end == start + datetime.timedelta(days=9)  # a 3-day last week
+    assert round(weeks[1].prescribed, 2) == round(3 * 3 / 7, 2)
+
+
+def test_adherence_summary_names_its_denominator(plan):
+    for n in (1, 3, 5, 8, 12, 15):
+        log(plan, days_ago(n))
+    summary = history.adherence_summary(plan)
+    assert summary["recent_done"] == 5 and summary["recent_prescribed"] == 6
+    assert summary["recent_percent"] == 83
+    assert summary["done"] == 6 and summary["prescribed"] == 9
+    assert summary["last_session"] == days_ago(1)
+
+
+# --- Views --------------------------------------------------------------------------------------
+
+
+def test_checklist_lists_todays_doses_and_safety(client, patient, plan):
+    client.force_login(patient)
+    response = client.get(reverse("plans:today"))
+    html = response.content.decode()
+    assert len(response.context["items"]) == 3
+    assert "2 × 10–15" in html
+    assert "Stop the exercise if you feel sharp pain" in html
+
+
+def test_tick_without_javascript_redirects_back(client, patient, plan):
+    client.force_login(patient)
+    rx = rx_ids(plan)[0]
+    url = reverse("plans:entry-tick", args=[TODAY().isoformat(), rx])
+    response = client.post(url, {"done": "on", "sets_done": 2, "reps_done": 10})
+    assert response.status_code == 302 and response.url.endswith(f"#rx-{rx}")
+    assert SessionEntry.objects.get().sets_done == 2
+
+
+def test_tick_with_htmx_returns_the_row(client, patient, plan):
+    client.force_login(patient)
+    rx = rx_ids(plan)[0]
+    url = reverse("plans:entry-tick", args=[TODAY().isoformat(), rx])
+    response = client.post(url, {"done": "on"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.strip().startswith(f'<li id="rx-{rx}"') and "Undo" in html
+    assert "<html" not in html
+    response = client.post(url, {"done": ""}, headers={"HX-Request": "true"})
+    assert "Mark as done" in response.content.decode()
+    assert not SessionEntry.objects.exists()
+
+
+def test_tick_with_bad_numbers_is_an_error_and_writes_nothing(client, patient, plan):
+    client.force_login(patient)
+    url = reverse("plans:entry-tick", args=[TODAY().isoformat(), rx_ids(plan)[0]])
+    response = client.post(url, {"done": "on", "sets_done": "-4"}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "whole numbers" in response.content.decode()
+    assert not SessionEntry.objects.exists()
+
+
+@pytest.mark.parametrize("day", [lambda: days_ago(-1), lambda: days_ago(9), lambda: "not-a-day"])
+def test_tick_on_a_bad_day_writes_nothing(client, patient, plan, day):
+    client.force_login(patient)
+    value = day()
+    value = value.isoformat() if hasattr(value, "isoformat") else value
+    response = client.post(
+        reverse("plans:entry-tick", args=[value, rx_ids(plan)[0]]), {"done": "on"}
+    )
+    assert response.status_code in (302, 404)
+    assert not Session.objects.exists() and not SessionEntry.objects.exists()
+
+
+def test_tick_of_another_patients_prescription_is_404(client, patient, plan):
+    stranger = PrescriptionFactory()
+    client.force_login(patient)
+    url = reverse("plans:entry-tick", args=[TODAY().isoformat(), stranger.pk])
+    assert client.post(url, {"done": "on"}).status_code == 404
+    assert not SessionEntry.objects.exists()
+
+
+def test_finish_with_pain_7_advises_to_stop(client, patient, plan):
+    client.force_login(patient)
+    day = TODAY().isoformat()
+    client.post(reverse("plans:session-start", args=[day]), {"pain_before": 4})
+    client.post(reverse("plans:entry-tick", args=[day, rx_ids(plan)[0]]), {"done": "on"})
+    response = client.post(
+        reverse("plans:session-finish", args=[day]), {"pain_after": 7, "effort": 5}
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("plans:today")).content.decode()
+    assert "Stop exercising and contact your physiotherapist" in html
+
+
+def test_finish_with_a_red_flag_advises_to_stop(client, patient, plan):
+    client.force_login(patient)
+    day = TODAY().isoformat()
+    client.post(reverse("plans:entry-tick", args=[day, rx_ids(plan)[0]]), {"done": "on"})
+    client.post(
+        reverse("plans:session-finish", args=[day]), {"pain_after": 2, "red_flags": ["calf"]}
+    )
+    assert Session.objects.get().red_flags == ["calf"]
+    assert "Stop exercising" in client.get(reverse("plans:today")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"pain_after": 11}, {"pain_after": "x"}, {}, {"pain_after": 3, "red_flags": ["made-up"]}],
+)
+def test_finish_with_bad_input_writes_nothing(client, patient, plan, data):
+    client.force_login(patient)
+    day = TODAY().isoformat()
+    client.post(reverse("plans:entry-tick", args=[day, rx_ids(plan)[0]]), {"done": "on"})
+    response = client.post(reverse("plans:session-finish", args=[day]), data)
+    assert response.status_code == 302
+    session = Session.objects.get()
+    assert session.completed_at is None and session.pain_after is None
+
+
+def test_finish_needs_a_tick(client, patient, plan):
+    client.force_login(patient)
+    response = client.post(
+        reverse("plans:session-finish", args=[TODAY().isoformat()]), {"pain_after": 2}
+    )
+    assert response.status_code == 302
+    assert not Session.objects.filter(completed_at__isnull=False).exists()
+
+
+def test_backfill_a_missed_day(client, patient, plan):
+    client.force_login(patient)
+    response = client.get(reverse("plans:today"), {"date": days_ago(3).isoformat()})
+    assert response.context["day"] == days_ago(3)
+    response = client.get(reverse("plans:today"), {"date": days_ago(10).isoformat()})
+    assert response.status_code == 302  # with a message, back to today
+
+
+def test_session_detail_shows_the_dose_of_that_day(client, patient, plan):
+    rx = plan.prescriptions.order_by("order").first()
+    session = log(plan, days_ago(2))
+    services.prescription_change_dose(
+        prescription=rx, by=plan.physio, sets=5, dose_min=10, dose_max=15
+    )
+    client.force_login(plan.physio)
+    html = client.get(reverse("plans:session-detail", args=[session.pk])).content.decode()
+    assert "2 × 10–15" in html and "5 × 10–15" not in html
+
+
+def test_history_page_shows_weeks_and_chart(client, patient, plan):
+    log(plan, days_ago(2), pain_before=4, pain_after=3)
+    client.force_login(patient)
+    response = client.get(reverse("plans:history"))
+    html = response.content.decode()
+    assert "<svg" in html and "<polyline" in html
+    assert "Show the figures as a table" in html
+    assert "Last 14 days" in html
+
+
+def test_physio_sees_the_history_of_own_patients_only(client, plan, other_physio):
+    log(plan, days_ago(2))
+    client.force_login(plan.physio)
+    response = client.get(reverse("plans:patient-detail", args=[plan.patient.pk]))
+    assert response.context["summary"]["done"] == 1
+    client.force_login(other_physio)
+    assert client.get(reverse("plans:patient-detail", args=[plan.patient.pk])).status_code == 404
+
+
+# --- Query counts at 1 week and 2 years of daily sessions ------------------------------------------
+
+
+def daily_sessions(plan, days):
+    prescriptions = list(plan.prescriptions.all())
+    sessions = Session.objects.bulk_create(
+        Session(
+            plan=plan,
+            date=plan.start_date + datetime.timedelta(days=n),
+            pain_before=3,
+            pain_after=4,
+        )
+        for n in range(days)
+    )
+    SessionEntry.objects.bulk_create(
+        SessionEntry(session=s, prescription=rx) for s in sessions for rx in prescriptions
+    )
+
+
+# 727 days back plus today is the whole of a 104-week (two-year) program.
+@pytest.fixture(params=[7, 727], ids=["1-week", "2-years"])
+def long_plan(request, patient):
+    days = request.param
+    plan = PlanFactory(patient=patient, start_date=days_ago(days), weeks=104)
+    for order in range(6):
+        PrescriptionFactory(plan=plan, order=order)
+    daily_sessions(plan, days)
+    return plan
+
+
+def test_checklist_queries_are_fixed(client, patient, long_plan, django_assert_num_queries):
+    client.force_login(patient)
+    # session, user, plan, today's session, prescriptions, their notes, weekly figures
+    with django_assert_num_queries(7):
+        response = client.get(reverse("plans:today"))
+    assert response.status_code == 200
+
+
+def test_history_queries_are_fixed(client, patient, long_plan, django_assert_num_queries):
+    client.force_login(patient)
+    # session, user, plans, weekly figures, calendar days, ticks per exercise, summary
+    with django_assert_num_queries(7):
+        started = time.perf_counter()
+        response = client.get(reverse("plans:history"))
+        elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    sessions = Session.objects.filter(plan=long_plan).count()
+    print(f"history page: {sessions} sessions, {elapsed * 1000:.0f} ms")
+    assert elapsed < 2.0
+
+
+def test_physio_patient_page_queries_are_fixed(client, long_plan, django_assert_num_queries):
+    client.force_login(long_plan.physio)
+    # session, user, patient, plans, prescriptions, notes, + the 4 history queries
+    with django_assert_num_queries(10):
+        client.get(reverse("plans:patient-detail", args=[long_plan.patient.pk]))
