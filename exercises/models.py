@@ -5,11 +5,17 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-# Bounds shared by the catalogue, templates and prescriptions (issue #4).
-SETS_MIN, SETS_MAX = 1, 10
-REPS_MIN, REPS_MAX = 1, 100
-HOLD_SECONDS_MIN, HOLD_SECONDS_MAX = 1, 300
-MINUTES_MIN, MINUTES_MAX = 1, 60
+from exercises.bounds import (  # noqa: F401 - re-exported for forms
+    DOSE_BOUNDS,
+    HOLD_SECONDS_MAX,
+    HOLD_SECONDS_MIN,
+    MINUTES_MAX,
+    MINUTES_MIN,
+    REPS_MAX,
+    REPS_MIN,
+    SETS_MAX,
+    SETS_MIN,
+)
 
 
 def translated(obj, field):
@@ -25,13 +31,6 @@ class DoseUnit(models.TextChoices):
     REPS = "reps", _("repetitions")
     SECONDS = "seconds", _("seconds hold")
     MINUTES = "minutes", _("minutes")
-
-
-DOSE_BOUNDS = {
-    DoseUnit.REPS: (REPS_MIN, REPS_MAX),
-    DoseUnit.SECONDS: (HOLD_SECONDS_MIN, HOLD_SECONDS_MAX),
-    DoseUnit.MINUTES: (MINUTES_MIN, MINUTES_MAX),
-}
 
 
 def dose_constraints(prefix):

@@ -314,3 +314,36 @@ class SessionEntry(models.Model):
 
     def __str__(self):
         return f"{self.prescription.exercise} ✓"
+
+
+class Review(models.Model):
+    """The physio's decision on a suggestion. A suggestion is computed from the sessions; once
+    decided, it is not shown again until a newer session arrives."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="reviews")
+    kind = models.CharField(_("suggestion"), max_length=10)
+    reason = models.CharField(_("reason"), max_length=300)
+    latest_session_date = models.DateField(_("latest session considered"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        indexes = [models.Index(fields=["plan", "-decided_at"], name="review_plan_latest")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "latest_session_date"], name="review_once_per_latest_session"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.plan}: {self.kind} {self.decision}"

@@ -6,6 +6,8 @@ Thresholds that are product rules (clinical-facts.md marks them so) are named co
 import datetime
 from dataclasses import dataclass, field
 
+from exercises.bounds import DOSE_BOUNDS, MINUTES_MAX, SETS_MAX, SETS_MIN
+
 # --- Tailoring (seed article [S]; clinical-facts.md §1–§3) -------------------------------------
 
 # The seed's tailoring rule per condition, as the categories a template should favour.
@@ -141,3 +143,247 @@ def elapsed_days(*, start, end, today) -> int:
     """Program days from `start` to `end` (inclusive) that are not in the future."""
     last = min(end, today)
     return max((last - start).days + 1, 0)
+
+
+# --- Progression: the pain-monitoring model (clinical-facts.md §4; [9][10], seed [S]) ----------
+
+# Fewer sessions than this in the last 14 days is too little data: keep, suggest nothing.
+MIN_SESSIONS_FOR_SUGGESTION = 3
+SUGGESTION_WINDOW_DAYS = 14
+RECENT_SESSIONS = 3
+# Progress only when at least this share of the prescribed sessions was done in 14 days.
+PROGRESS_ADHERENCE_PERCENT = 75
+# Ease off when weekly mean pain before rose by at least this much, this many weeks running.
+EASE_OFF_WEEKLY_RISE = 1.0
+EASE_OFF_RISING_WEEKS = 2
+# Stop and review when weekly mean pain before rose this many weeks in a row.
+STOP_RISING_WEEKS = 3
+# Ease off when pain after exceeded ACCEPTABLE_PAIN_MAX in this many of the last 3 sessions.
+EASE_OFF_HIGH_SESSIONS = 2
+
+# The dose ladder (product rules following the seed's order: reps → sets or hold → resistance).
+REPS_STEP = 2
+HOLD_STEP_SECONDS = 5
+MINUTES_STEP = 2
+PROGRESSION_MAX_SETS = 4
+PROGRESSION_MAX_HOLD_SECONDS = 60
+EASE_OFF_MIN_REPS = 4
+EASE_OFF_MIN_HOLD_SECONDS = 10
+EASE_OFF_MIN_MINUTES = 5
+
+PROGRESS, KEEP, EASE_OFF, STOP = "progress", "keep", "ease_off", "stop"
+URGENCY = {STOP: 1, EASE_OFF: 2, PROGRESS: 5}
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    date: datetime.date
+    pain_before: int | None
+    pain_after: int | None
+    red_flags: tuple = ()
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A reason in words: `code` picks the sentence, `values` fill it (see plans/describe.py)."""
+
+    code: str
+    values: tuple = ()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str
+    reasons: tuple = ()
+
+
+def rises(series):
+    """Week-to-week changes of a chronological series, skipping weeks with no value."""
+    values = [v for v in series if v is not None]
+    return [b - a for a, b in zip(values, values[1:], strict=False)]
+
+
+def _rising_run(series, minimum):
+    """How many of the latest week-to-week changes in a row are at least `minimum` (> 0)."""
+    run = 0
+    for change in reversed(rises(series)):
+        if change >= minimum and change > 0:
+            run += 1
+        else:
+            break
+    return run
+
+
+def suggest(*, sessions, weekly_pain_before, adherence_14d):
+    """One of progress, keep, ease off, stop and review, with the reasons.
+
+    sessions: the plan's sessions of the last 14 days, oldest first (each SessionFacts).
+    weekly_pain_before: mean pain before per 7-day window, oldest first (None: no data).
+    adherence_14d: percent of prescribed sessions done in 14 days (None: nothing prescribed).
+    """
+    last = sessions[-RECENT_SESSIONS:]
+    # Safety first: these apply even with too little data for a dose suggestion.
+    flagged = [s for s in sessions if s.red_flags]
+    if flagged:
+        return Suggestion(STOP, (Reason("red_flag", (flagged[-1].date,)),))
+    severe = [s for s in last if s.pain_after is not None and s.pain_after >= SEVERE_PAIN]
+    if severe:
+        pains = [s.pain_after for s in last if s.pain_after is not None]
+        return Suggestion(STOP, (Reason("pain_after_range", (len(last), min(pains), max(pains))),))
+    if _rising_run(weekly_pain_before, 0.01) >= STOP_RISING_WEEKS:
+        return Suggestion(STOP, (Reason("pain_before_rising", (STOP_RISING_WEEKS,)),))
+
+    if len(sessions) < MIN_SESSIONS_FOR_SUGGESTION:
+        return Suggestion(KEEP, (Reason("too_little_data", (len(sessions),)),))
+
+    high = [s for s in last if s.pain_after is not None and s.pain_after > ACCEPTABLE_PAIN_MAX]
+    if len(high) >= EASE_OFF_HIGH_SESSIONS:
+        pains = [s.pain_after for s in last if s.pain_after is not None]
+        return Suggestion(
+            EASE_OFF, (Reason("pain_after_range", (len(last), min(pains), max(pains))),)
+        )
+    if _rising_run(weekly_pain_before, EASE_OFF_WEEKLY_RISE) >= EASE_OFF_RISING_WEEKS:
+        return Suggestion(EASE_OFF, (Reason("pain_before_rising", (EASE_OFF_RISING_WEEKS,)),))
+
+    pains_after = [s.pain_after for s in last]
+    settled = all(p is not None and p <= ACCEPTABLE_PAIN_MAX for p in pains_after)
+    first_before = last[0].pain_before
+    not_worse = first_before is not None and all(
+        s.pain_before is not None and s.pain_before <= first_before for s in last
+    )
+    changes = rises(weekly_pain_before)
+    flat = not changes or changes[-1] <= 0
+    adherent = adherence_14d is not None and adherence_14d >= PROGRESS_ADHERENCE_PERCENT
+    if settled and not_worse and flat and adherent:
+        return Suggestion(
+            PROGRESS,
+            (
+                Reason("pain_after_range", (len(last), min(pains_after), max(pains_after))),
+                Reason("adherence", (adherence_14d,)),
+            ),
+        )
+    reasons = []
+    if not adherent:
+        reasons.append(Reason("adherence_too_low", (adherence_14d or 0,)))
+    if not (settled and not_worse):
+        reasons.append(Reason("not_settled", ()))
+    if not flat:
+        reasons.append(Reason("pain_before_up", ()))
+    return Suggestion(KEEP, tuple(reasons))
+
+
+@dataclass(frozen=True)
+class Dose:
+    sets: int
+    unit: str  # "reps", "seconds" or "minutes"
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class Step:
+    dose: Dose
+    variant: str = ""  # "harder" or "easier" when the next rung is a variant or resistance
+
+
+def _bounded(dose, default):
+    low_bound, high_bound = DOSE_BOUNDS[dose.unit]
+    sets = min(max(dose.sets, SETS_MIN), SETS_MAX)
+    low = min(max(dose.low, low_bound), high_bound)
+    high = min(max(dose.high, low), high_bound)
+    return Dose(sets, dose.unit, low, high)
+
+
+def progress_step(dose: Dose, default: Dose | None = None) -> Step:
+    """More reps up to the range's top → one more set or a longer hold → harder variant."""
+    if dose.unit == "reps":
+        if dose.low < dose.high:
+            return Step(
+                _bounded(
+                    Dose(dose.sets, "reps", min(dose.low + REPS_STEP, dose.high), dose.high),
+                    default,
+                )
+            )
+        if dose.sets < PROGRESSION_MAX_SETS:
+            return Step(_bounded(Dose(dose.sets + 1, "reps", dose.low, dose.high), default))
+    elif dose.unit == "seconds":
+        if dose.high < PROGRESSION_MAX_HOLD_SECONDS:
+            step = min(HOLD_STEP_SECONDS, PROGRESSION_MAX_HOLD_SECONDS - dose.high)
+            return Step(
+                _bounded(Dose(dose.sets, "seconds", dose.low + step, dose.high + step), default)
+            )
+        if dose.sets < PROGRESSION_MAX_SETS:
+            return Step(_bounded(Dose(dose.sets + 1, "seconds", dose.low, dose.high), default))
+    else:
+        if dose.high < MINUTES_MAX:
+            step = min(MINUTES_STEP, MINUTES_MAX - dose.high)
+            return Step(
+                _bounded(Dose(dose.sets, "minutes", dose.low + step, dose.high + step), default)
+            )
+    # Top of the ladder: more resistance or the harder variant, from the default dose again.
+    return Step(_bounded(default or dose, default), variant="harder")
+
+
+def ease_off_step(dose: Dose, default: Dose | None = None) -> Step:
+    """The same ladder downwards: one set fewer → fewer reps or a shorter hold → easier variant."""
+    if dose.sets > 1:
+        return Step(_bounded(Dose(dose.sets - 1, dose.unit, dose.low, dose.high), default))
+    if dose.unit == "reps" and dose.high > EASE_OFF_MIN_REPS:
+        low = max(dose.low - REPS_STEP, EASE_OFF_MIN_REPS)
+        high = max(dose.high - REPS_STEP, low)
+        return Step(_bounded(Dose(1, "reps", low, high), default))
+    if dose.unit == "seconds" and dose.high > EASE_OFF_MIN_HOLD_SECONDS:
+        low = max(dose.low - HOLD_STEP_SECONDS, EASE_OFF_MIN_HOLD_SECONDS)
+        high = max(dose.high - HOLD_STEP_SECONDS, low)
+        return Step(_bounded(Dose(1, "seconds", low, high), default))
+    if dose.unit == "minutes" and dose.high > EASE_OFF_MIN_MINUTES:
+        low = max(dose.low - MINUTES_STEP, EASE_OFF_MIN_MINUTES)
+        high = max(dose.high - MINUTES_STEP, low)
+        return Step(_bounded(Dose(1, "minutes", low, high), default))
+    return Step(_bounded(dose, default), variant="easier")
+
+
+def dose_step(kind: str, dose: Dose, default: Dose | None = None) -> Step | None:
+    if kind == PROGRESS:
+        return progress_step(dose, default)
+    if kind in (EASE_OFF, STOP):  # a review resumes at an eased dose
+        return ease_off_step(dose, default)
+    return None
+
+
+# --- Caseload flags (clinical-facts.md §4, §5, §7) --------------------------------------------
+
+FLAG_SEVERE, FLAG_RISING, FLAG_LOW_ADHERENCE, FLAG_INACTIVE, FLAG_SUGGESTION = (
+    "severe", "rising_pain", "low_adherence", "inactive", "suggestion",
+)  # fmt: skip
+FLAG_URGENCY = {
+    FLAG_SEVERE: 1,
+    FLAG_RISING: 2,
+    FLAG_LOW_ADHERENCE: 3,
+    FLAG_INACTIVE: 4,
+    FLAG_SUGGESTION: 5,
+}
+# Adherence is judged only once the program has run this many days (product rule).
+MIN_DAYS_FOR_ADHERENCE_FLAG = 7
+
+
+def patient_flags(
+    *, sessions, weekly_pain_before, adherence_14d, days_running, last_session, today, pending
+):
+    """Flags for one patient, most urgent first. `sessions` are those since the last review."""
+    flags = []
+    if any(
+        s.red_flags or (s.pain_after is not None and s.pain_after >= SEVERE_PAIN) for s in sessions
+    ):
+        flags.append(FLAG_SEVERE)
+    if _rising_run(weekly_pain_before, EASE_OFF_WEEKLY_RISE) >= EASE_OFF_RISING_WEEKS:
+        flags.append(FLAG_RISING)
+    if days_running >= MIN_DAYS_FOR_ADHERENCE_FLAG:
+        level = adherence_level(adherence_14d)
+        if level == "low":
+            flags.append(FLAG_LOW_ADHERENCE)
+        if last_session is None or (today - last_session).days >= INACTIVE_DAYS:
+            flags.append(FLAG_INACTIVE)
+    if pending:
+        flags.append(FLAG_SUGGESTION)
+    return sorted(flags, key=FLAG_URGENCY.get)

@@ -23,6 +23,7 @@ from plans.models import (
     Plan,
     Prescription,
     ProgramTemplate,
+    Review,
     Session,
     SessionEntry,
     plan_end_date,
@@ -310,3 +311,73 @@ def session_finish(*, session, pain_after, effort=None, note="", red_flags=()) -
     session.full_clean()
     session.save()
     return session
+
+
+def proposed_changes(kind, prescriptions):
+    """(prescription, rules.Step) for each current prescription under a suggestion of `kind`."""
+    changes = []
+    for rx in prescriptions:
+        exercise = rx.exercise
+        default = rules.Dose(
+            exercise.sets, exercise.dose_unit, exercise.dose_min, exercise.dose_max
+        )
+        step = rules.dose_step(
+            kind, rules.Dose(rx.sets, rx.dose_unit, rx.dose_min, rx.dose_max), default
+        )
+        if step is not None:
+            changes.append((rx, step))
+    return changes
+
+
+def _variant_note(rx, step):
+    exercise = rx.exercise
+    if step.variant == "harder":
+        variant = exercise.harder or _("more resistance (a stronger band or a weight)")
+        return _("Next step: %(variant)s.") % {"variant": variant}
+    if step.variant == "easier":
+        variant = exercise.easier or _("a smaller range of movement")
+        return _("Make it easier: %(variant)s.") % {"variant": variant}
+    return rx.note
+
+
+@transaction.atomic
+def suggestion_decide(
+    *, plan, by, kind, reason, latest_session_date, approve, prescription_ids=()
+) -> Review:
+    """Approves (changing the chosen doses from today) or dismisses a suggestion. Idempotent."""
+    existing = Review.objects.filter(plan=plan, latest_session_date=latest_session_date).first()
+    if existing:
+        return existing  # the same decision posted twice
+    if plan.status != Plan.Status.ACTIVE:
+        raise ValidationError(_("This program has ended."))
+    review = Review(
+        plan=plan,
+        kind=kind,
+        reason=reason[:300],
+        latest_session_date=latest_session_date,
+        decision=Review.Decision.APPROVED if approve else Review.Decision.DISMISSED,
+        decided_by=by,
+    )
+    review.full_clean()
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:
+        return Review.objects.get(plan=plan, latest_session_date=latest_session_date)
+    if approve:
+        current = list(
+            Prescription.objects.current()
+            .filter(plan=plan, pk__in=list(prescription_ids))
+            .select_related("exercise")
+        )
+        for rx, step in proposed_changes(kind, current):
+            prescription_change_dose(
+                prescription=rx,
+                by=by,
+                sets=step.dose.sets,
+                dose_min=step.dose.low,
+                dose_max=step.dose.high,
+                note=_variant_note(rx, step),
+                reason=reason[:300],
+            )
+    return review

@@ -10,6 +10,7 @@ urlpatterns = [
     path("patients/<int:pk>/", views.patient_detail, name="patient-detail"),
     path("patients/<int:pk>/invite/", views.patient_invite_resend, name="patient-invite"),
     path("patients/<int:pk>/assign/", views.plan_assign, name="plan-assign"),
+    path("patients/<int:pk>/suggestion/", views.suggestion_decide, name="suggestion-decide"),
     path("programs/<int:pk>/handout/", views.plan_handout, name="plan-handout"),
     path("prescriptions/<int:pk>/change/", views.prescription_change, name="prescription-change"),
     # Patient

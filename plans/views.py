@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from exercises.models import Condition, Exercise
 from hipcare.access import patient_required, physio_required
 from hipcare.models import User
-from plans import services
+from plans import describe, monitoring, services
 from plans.forms import DoseChangeForm, PatientAddForm, PlanForm, PrescriptionFormSet
 from plans.models import Plan, Prescription, ProgramTemplate
 from plans.session_views import history_context
@@ -38,6 +39,7 @@ def _current_prescriptions():
 
 @physio_required
 def caseload(request):
+    """Own patients, the most urgent flags first; flags come from one pass over 28 days of data."""
     query = request.GET.get("q", "").strip()
     patients = _patients(request.user).prefetch_related(
         Prefetch(
@@ -52,8 +54,19 @@ def caseload(request):
             | Q(last_name__icontains=query)
             | Q(email__icontains=query)
         )
-    patients = patients.order_by("last_name", "first_name", "pk")
-    page = Paginator(patients, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    patients = list(patients.order_by("last_name", "first_name", "pk"))
+    today = timezone.localdate()
+    plans = [p.active_plans[0] for p in patients if p.active_plans]
+    monitors = monitoring.monitor_plans(plans, today=today)
+    rows = []
+    for patient in patients:
+        plan = patient.active_plans[0] if patient.active_plans else None
+        monitor = monitors.get(plan.pk) if plan else None
+        flags = [(f, describe.flag_label(f)) for f in monitor.flags] if monitor else []
+        rows.append({"patient": patient, "plan": plan, "monitor": monitor, "flags": flags})
+    # Flagged first by urgency, then patients without a program, then the rest by name.
+    rows.sort(key=lambda r: r["monitor"].urgency if r["monitor"] else (98 if not r["plan"] else 99))
+    page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "q": query, "query": f"q={query}" if query else ""}
     return render(request, "plans/caseload.html", context)
 
@@ -103,6 +116,16 @@ def patient_detail(request, pk):
         "invitation": invitation,
         "history_plan": shown,
     }
+    if active is not None:
+        monitor = monitoring.monitor_plans([active], today=timezone.localdate())[active.pk]
+        context["monitor"] = monitor
+        context["flags"] = [describe.flag_label(f) for f in monitor.flags]
+        context["suggestion_kind"] = describe.kind_label(monitor.suggestion.kind)
+        context["suggestion_text"] = describe.suggestion_text(monitor.suggestion)
+        if monitor.pending:
+            context["changes"] = services.proposed_changes(
+                monitor.suggestion.kind, active.current_prescriptions
+            )
     if shown is not None:
         history = history_context(shown, page_number=request.GET.get("page"))
         history["history_plan"] = history.pop("plan")
@@ -295,3 +318,45 @@ def my_program_print(request):
     if plan is None:
         return redirect("plans:my-program")
     return _handout(request, plan)
+
+
+@require_POST
+@physio_required
+def suggestion_decide(request, pk):
+    patient = get_object_or_404(_patients(request.user), pk=pk)
+    plan = get_object_or_404(
+        Plan.objects.for_user(request.user).active().prefetch_related(_current_prescriptions()),
+        patient=patient,
+    )
+    monitor = monitoring.monitor_plans([plan], today=timezone.localdate())[plan.pk]
+    posted = request.POST.get("latest_session_date", "")
+    if not monitor.pending or str(monitor.latest_session_date) != posted:
+        messages.info(
+            request, _("The suggestion changed or was already decided; here is the latest.")
+        )
+        return redirect(f"{reverse('plans:patient-detail', args=[patient.pk])}#suggestion")
+    approve = request.POST.get("decision") == "approve"
+    ids = [v for v in request.POST.getlist("rx") if v.isdigit()]
+    if approve and not ids:
+        messages.error(request, _("Choose at least one exercise to change, or dismiss."))
+        return redirect(f"{reverse('plans:patient-detail', args=[patient.pk])}#suggestion")
+    try:
+        services.suggestion_decide(
+            plan=plan,
+            by=request.user,
+            kind=monitor.suggestion.kind,
+            reason=describe.suggestion_text(monitor.suggestion),
+            latest_session_date=monitor.latest_session_date,
+            approve=approve,
+            prescription_ids=ids,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if approve:
+            messages.success(
+                request, _("The new doses apply from today. The patient sees the change.")
+            )
+        else:
+            messages.info(request, _("Suggestion dismissed."))
+    return redirect("plans:patient-detail", patient.pk)

@@ -52,6 +52,11 @@ TABLE = {
     "plans:patient-add": ("get", lambda w: [], PHYSIO_ONLY),
     "plans:patient-detail": ("get", lambda w: [w["patient"].pk], PHYSIO_OWN),
     "plans:patient-invite": ("post", lambda w: [w["patient"].pk], [LOGIN, 403, 403, 302, 404, 403]),
+    "plans:suggestion-decide": (
+        "post",
+        lambda w: [w["patient"].pk],
+        [LOGIN, 403, 403, 302, 404, 403],
+    ),
     "plans:plan-assign": ("get", lambda w: [w["patient"].pk], PHYSIO_OWN),
     "plans:plan-handout": ("get", lambda w: [w["plan"].pk], PHYSIO_OWN),
     "plans:prescription-change": ("get", lambda w: [w["rx"].pk], PHYSIO_OWN),

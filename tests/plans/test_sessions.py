@@ -377,6 +377,6 @@ def test_history_queries_are_fixed(client, patient, long_plan, django_assert_num
 
 def test_physio_patient_page_queries_are_fixed(client, long_plan, django_assert_num_queries):
     client.force_login(long_plan.physio)
-    # session, user, patient, plans, prescriptions, notes, + the 4 history queries
-    with django_assert_num_queries(10):
+    # session, user, patient, plans, prescriptions, notes, 3 monitoring, 4 history queries
+    with django_assert_num_queries(13):
         client.get(reverse("plans:patient-detail", args=[long_plan.patient.pk]))
