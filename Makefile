@@ -20,3 +20,6 @@ test: venv
 lint: venv
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+bench: venv
+	@scripts/bench.sh

@@ -27,7 +27,8 @@ def demo_plan(*, patient, condition_code, side, story, rng, today=None):
     today = today or timezone.localdate()
     condition = Condition.objects.get(code=condition_code)
     template = ProgramTemplate.objects.get(condition=condition)
-    start = today - datetime.timedelta(weeks=DEMO_WEEKS_AGO)
+    # A few days into the current program week, so "this week" shows something too.
+    start = today - datetime.timedelta(weeks=DEMO_WEEKS_AGO, days=3)
     plan = services.plan_assign(
         physio=patient.physio,
         patient=patient,

@@ -25,6 +25,7 @@ pg_start() {
         -o "-p $PG_PORT -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
         start >/dev/null || { cat "$PGTMP/log" >&2; return 1; }
     PG_BIN=$bin
+    "$bin/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres hipcare
     export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/hipcare"
 }
 pg_stop() {
