@@ -14,7 +14,8 @@ def load(path):
 def main(small_path, large_path, rows_path):
     small, large = load(small_path), load(large_path)
     floor = large["healthz"]["p95"]
-    print(open(rows_path).read().strip())
+    with open(rows_path) as handle:
+        print(handle.read().strip())
     print()
     print(
         "| page | req/s (large) | p50 ms | p95 ms | p95 ÷ floor p95 | p95 small ms | drift | targets |"
