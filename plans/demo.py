@@ -48,7 +48,8 @@ def demo_plan(*, patient, condition_code, side, story, rng, today=None):
         day = start + datetime.timedelta(days=offset)
         if (today - day).days < spec["stopped_days_ago"] or day == today:
             continue
-        if rng.random() > spec["daily_chance"]:
+        forced = story == "struggling" and (today - day).days in (1, 3, 5)
+        if not forced and rng.random() > spec["daily_chance"]:
             continue
         progress = offset / max(total_days, 1)
         low, high = spec["pain"]
@@ -56,8 +57,9 @@ def demo_plan(*, patient, condition_code, side, story, rng, today=None):
             0, min(10, round(low + (high - low) * progress + rng.choice([-1, 0, 0, 1])))
         )
         pain_after = max(0, min(10, pain_before + rng.choice([-1, 0, 1, 1])))
-        if story == "struggling" and (today - day).days <= 3:
-            pain_after = 7  # last sessions hurt: shows the flag and the advice
+        if forced:
+            # The last sessions hurt: the flag, the advice and a suggestion to ease off.
+            pain_after = {5: 6, 3: 7, 1: 7}[(today - day).days]
         sessions.append(
             Session(
                 plan=plan,
