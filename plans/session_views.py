@@ -70,9 +70,13 @@ def today(request):
         return render(request, "plans/today.html", {"plan": plan, "outside": True, "day": day})
     session = Session.objects.filter(plan=plan, date=day).first()
     items = _checklist_items(plan, day, session)
-    week = next(
-        (w for w in history.weekly_figures(plan, today=today_) if w.start <= day <= w.end), None
-    )
+    # Only the week of the day shown: the checklist's cost must not grow with the history.
+    this_week = [
+        w
+        for w in rules.program_weeks(start=plan.start_date, last_day=plan.last_day)
+        if w[1] <= day <= w[2]
+    ]
+    week = next(iter(history.weekly_figures(plan, today=today_, weeks=this_week)), None)
     context = {
         "plan": plan,
         "day": day,
