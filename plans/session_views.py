@@ -18,6 +18,8 @@ from plans.forms import RED_FLAG_CHOICES, SessionFinishForm, SessionStartForm, T
 from plans.models import Plan, Prescription, Session
 
 HISTORY_WEEKS_PER_PAGE = 8
+# The pain chart shows this many weeks, ending with the newest week of the page shown.
+CHART_WEEKS = 16
 
 
 def _active_plan(user):
@@ -196,17 +198,30 @@ def session_finish(request, day):
 
 
 def history_context(plan, *, page_number, today=None):
-    """What the history template needs; shared by the patient's and the physio's pages."""
+    """What the history template needs; shared by the patient's and the physio's pages.
+
+    The weeks are paginated and the chart shows a fixed window of weeks ending with the page's
+    newest week, so the page's cost stays flat however long the program has run.
+    """
     today = today or timezone.localdate()
-    weeks = history.weekly_figures(plan, today=today)
-    chart = charts.pain_chart([(f"{w.index}", w.pain_before, w.pain_after) for w in weeks])
-    newest_first = list(reversed(weeks))
-    page = Paginator(newest_first, HISTORY_WEEKS_PER_PAGE).get_page(page_number)
+    spans = [
+        w
+        for w in rules.program_weeks(start=plan.start_date, last_day=plan.last_day)
+        if w[1] <= today
+    ]
+    page = Paginator(list(reversed(spans)), HISTORY_WEEKS_PER_PAGE).get_page(page_number)
+    newest = page.object_list[0][0] if page.object_list else 0
+    window = [w for w in spans if newest - CHART_WEEKS < w[0] <= newest]
+    weeks = history.weekly_figures(plan, today=today, weeks=window)
+    by_index = {w.index: w for w in weeks}
+    page.object_list = [by_index[span[0]] for span in page.object_list]
     history.add_week_details(plan, list(page.object_list), today=today)
+    chart = charts.pain_chart([(f"{w.index}", w.pain_before, w.pain_after) for w in weeks])
     return {
         "plan": plan,
         "weeks_page": page,
         "chart_weeks": weeks,
+        "chart_last": weeks[-1].index if weeks else None,
         "chart": chart,
         "summary": history.adherence_summary(plan, today=today),
     }

@@ -380,3 +380,15 @@ def test_physio_patient_page_queries_are_fixed(client, long_plan, django_assert_
     # session, user, patient, plans, prescriptions, notes, 3 monitoring, 4 history queries
     with django_assert_num_queries(13):
         client.get(reverse("plans:patient-detail", args=[long_plan.patient.pk]))
+
+
+def test_history_pages_back_through_two_years(client, patient, long_plan):
+    client.force_login(patient)
+    response = client.get(reverse("plans:history"), {"page": 3})
+    weeks = list(response.context["weeks_page"])
+    chart = response.context["chart_weeks"]
+    assert len(chart) <= 16 and len(weeks) <= 8
+    if long_plan.weeks and (TODAY() - long_plan.start_date).days > 7 * 24:
+        assert weeks[0].index == chart[-1].index  # the chart ends with the page's newest week
+        assert [w.index for w in weeks] == sorted((w.index for w in weeks), reverse=True)
+        assert all(w.done == 7 for w in weeks)  # daily sessions: every day of those weeks
