@@ -64,7 +64,7 @@ class PlanForm(forms.Form):
         label=_("Sessions per week"),
         min_value=SESSIONS_PER_WEEK_MIN,
         max_value=SESSIONS_PER_WEEK_MAX,
-        help_text=_("The seed program asks for 3–4 sessions a week."),
+        help_text=_("Exercise 3–4 times a week is recommended."),
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
