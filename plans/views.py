@@ -40,7 +40,8 @@ def _current_prescriptions():
 @physio_required
 def caseload(request):
     """Own patients, the most urgent flags first; flags come from one pass over 28 days of data."""
-    query = request.GET.get("q", "").strip()
+    # PostgreSQL text cannot hold NUL; a pasted one would otherwise be a 500.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     patients = _patients(request.user).prefetch_related(
         Prefetch(
             "plans",

@@ -338,3 +338,8 @@ def test_dose_change_page(client, physio, patient):
     assert response.status_code == 302
     assert rx.plan.prescriptions.current().get().sets == 3
     assert client.get(url).status_code == 404  # the old row is history now
+
+
+def test_caseload_search_with_a_nul_character_is_not_a_500(client, physio):
+    client.force_login(physio)
+    assert client.get(reverse("plans:caseload"), {"q": "a\x00b"}).status_code == 200
