@@ -30,7 +30,7 @@ pg_start() {
 }
 pg_stop() {
     if [ -n "${PGTMP:-}" ] && [ -d "$PGTMP/data" ]; then
-        pg_run "$PG_BIN/pg_ctl" -D "$PGTMP/data" -m immediate -w stop >/dev/null 2>&1 || true
+        pg_run "${PG_BIN:-$(pg_bindir)}/pg_ctl" -D "$PGTMP/data" -m immediate -w stop >/dev/null 2>&1 || true
         rm -rf "$PGTMP"
     fi
 }
