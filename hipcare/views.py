@@ -28,5 +28,5 @@ class InviteAcceptView(auth_views.PasswordResetConfirmView):
 
     template_name = "registration/invite_accept.html"
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "hipcare.backends.EmailOrUsernameBackend"
     success_url = reverse_lazy("home")

@@ -134,7 +134,7 @@ class PrescriptionRowForm(forms.Form):
 
     def item_spec(self):
         data = self.cleaned_data
-        if data.get("skip"):
+        if data.get("skip") or "exercise_obj" not in data:
             return None
         return ItemSpec(
             exercise=data["exercise_obj"],
@@ -153,7 +153,10 @@ class BasePrescriptionFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         chosen = [
-            f.cleaned_data["exercise_obj"] for f in self.forms if not f.cleaned_data.get("skip")
+            # A blank extra row left untouched is not validated at all: it has no cleaned data.
+            f.cleaned_data["exercise_obj"]
+            for f in self.forms
+            if f.cleaned_data.get("exercise_obj")
         ]
         if not chosen:
             raise forms.ValidationError(_("Add at least one exercise to the program."))

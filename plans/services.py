@@ -1,6 +1,7 @@
 """Writes: each service is atomic, validates with full_clean(), and takes keyword arguments."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth.tokens import default_token_generator
@@ -30,6 +31,16 @@ from plans.models import (
 )
 
 
+def _free_username(email):
+    """A valid, unused username from the e-mail (people log in with it; the e-mail stays as typed)."""
+    base = re.sub(r"[^\w.@+-]", "_", email.lower())[:140] or "patient"
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
 @transaction.atomic
 def patient_invite(
     *, physio, first_name, last_name, email, condition, affected_side, date_of_birth=None
@@ -39,7 +50,7 @@ def patient_invite(
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("A user with this e-mail address already exists.")})
     patient = User(
-        username=email.lower()[:150],
+        username=_free_username(email),
         email=email,
         first_name=first_name.strip(),
         last_name=last_name.strip(),

@@ -22,6 +22,15 @@ CASELOAD_PAGE_SIZE = 25
 ASSIGN_BLANK_ROWS = 3
 
 
+def add_errors(form, error):
+    """A service's ValidationError onto the form: on the named field if the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
 def _patients(physio):
     return User.objects.patients_of(physio).select_related("condition")
 
@@ -79,7 +88,7 @@ def patient_add(request):
         try:
             patient = services.patient_invite(physio=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             services.invitation_send(patient=patient, base_url=request.build_absolute_uri("/"))
             messages.success(
@@ -223,7 +232,7 @@ def plan_assign(request, pk):
                     submission_key=data["submission_key"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_errors(form, error)
             else:
                 messages.success(request, _("The program is saved."))
                 return redirect(plan)
@@ -274,7 +283,7 @@ def prescription_change(request, pk):
                 k: form.cleaned_data[k] for k in ("sets", "dose_min", "dose_max", "load", "note", "reason")
             })  # fmt: skip
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("The new dose applies from today."))
             return redirect("plans:patient-detail", prescription.plan.patient_id)
@@ -337,7 +346,8 @@ def suggestion_decide(request, pk):
         )
         return redirect(f"{reverse('plans:patient-detail', args=[patient.pk])}#suggestion")
     approve = request.POST.get("decision") == "approve"
-    ids = [v for v in request.POST.getlist("rx") if v.isdigit()]
+    # ASCII digits only: "²".isdigit() is true but int("²") fails.
+    ids = [v for v in request.POST.getlist("rx") if v.isascii() and v.isdigit() and len(v) < 19]
     if approve and not ids:
         messages.error(request, _("Choose at least one exercise to change, or dismiss."))
         return redirect(f"{reverse('plans:patient-detail', args=[patient.pk])}#suggestion")

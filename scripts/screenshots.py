@@ -29,7 +29,7 @@ def main():
             for label, width in WIDTHS.items():
                 page = browser.new_page(viewport={"width": width, "height": 900})
                 page.goto(f"{BASE}/accounts/login/")
-                page.get_by_label("Username").fill(user)
+                page.get_by_label("E-mail or username").fill(user)
                 page.get_by_label("Password").fill(PASSWORD)
                 page.get_by_role("button", name="Log in").click()
                 page.wait_for_load_state()

@@ -16,7 +16,7 @@ def catalogue(transactional_db):
 
 def log_in(page: Page, base: str, username: str, password: str = TEST_PASSWORD):
     page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("E-mail or username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(re.compile(r"/(caseload|today)/$"))

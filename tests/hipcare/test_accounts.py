@@ -131,3 +131,11 @@ def test_lockout_after_repeated_failures(client, settings, physio):
     response = login(client, physio)  # even the right password is refused while locked
     assert response.status_code == 429
     assert "Too many failed log-ins" in response.content.decode()
+
+
+def test_patient_logs_in_with_the_email(client, patient):
+    response = client.post(
+        reverse("login"), {"username": patient.email.upper(), "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(patient.pk)

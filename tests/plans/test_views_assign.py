@@ -343,3 +343,43 @@ def test_dose_change_page(client, physio, patient):
 def test_caseload_search_with_a_nul_character_is_not_a_500(client, physio):
     client.force_login(physio)
     assert client.get(reverse("plans:caseload"), {"q": "a\x00b"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "emails",
+    [
+        ["o'brien!{x}@example.org"],  # a valid e-mail that is not a valid username
+        ["a" * 145 + "1@example.org", "a" * 145 + "2@example.org"],  # same first 150 characters
+    ],
+)
+def test_add_patient_with_unusual_emails(client, physio, fai, emails):
+    client.force_login(physio)
+    for email in emails:
+        response = client.post(
+            reverse("plans:patient-add"),
+            {"first_name": "Ida", "last_name": "Holm", "email": email,
+             "condition": fai.pk, "affected_side": "left"},
+        )  # fmt: skip
+        assert response.status_code == 302, response.context["form"].errors
+        assert User.objects.filter(email=email).exists()
+
+
+def test_untouched_blank_row_is_skipped(client, physio, fai_template):
+    patient = PatientFactory(physio=physio)
+    data = assign_data(fai_template, patient)
+    data["rx-TOTAL_FORMS"] = 4
+    data["rx-3-keep"] = "on"  # the blank extra row as the page renders it
+    client.force_login(physio)
+    response = client.post(reverse("plans:plan-assign", args=[patient.pk]), data)
+    assert response.status_code == 302
+    assert Plan.objects.get(patient=patient).prescriptions.count() == 3
+
+
+def test_suggestion_with_a_unicode_digit_is_not_a_500(client, physio, patient):
+    client.force_login(physio)
+    PlanFactory(patient=patient)
+    response = client.post(
+        reverse("plans:suggestion-decide", args=[patient.pk]),
+        {"decision": "approve", "rx": ["²", "①"], "latest_session_date": "2026-01-01"},
+    )
+    assert response.status_code == 302
