@@ -317,7 +317,7 @@ def session_finish(*, session, pain_after, effort=None, note="", red_flags=()) -
     session.pain_after = pain_after
     session.effort = effort
     session.note = note
-    session.red_flags = sorted(red_flags)
+    session.red_flags = sorted(set(red_flags))
     session.completed_at = session.completed_at or timezone.now()
     session.full_clean()
     session.save()

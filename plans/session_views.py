@@ -145,8 +145,11 @@ def entry_tick(request, day, prescription_id):
     get_object_or_404(Prescription.objects.filter(plan=plan), pk=prescription_id)
     form = TickForm(request.POST)
     error = None
+    in_effect = Prescription.objects.in_effect_on(day).filter(plan=plan, pk=prescription_id)
     if not form.is_valid():
         error = _("Enter whole numbers for sets and reps.")
+    elif not in_effect.exists():  # e.g. a page left open across a dose change: write nothing
+        error = _("That exercise is not part of this session.")
     else:
         try:
             session = services.session_start(plan=plan, day=day)
