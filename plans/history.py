@@ -25,7 +25,6 @@ class Week:
     done: int = 0
     pain_before: float | None = None
     pain_after: float | None = None
-    max_pain_after: int | None = None
     days: list = field(default_factory=list)  # (date, state) for a calendar row
     exercises: list = field(default_factory=list)  # (name, times ticked)
 
@@ -78,7 +77,6 @@ def weekly_figures(plan, *, today=None, weeks=None):
             done=Count("id"),
             mean_before=Avg("pain_before"),
             mean_after=Avg("pain_after"),
-            max_after=Max("pain_after"),
         )
         .order_by()
     )
@@ -99,7 +97,6 @@ def weekly_figures(plan, *, today=None, weeks=None):
             week.done = row["done"]
             week.pain_before = row["mean_before"]
             week.pain_after = row["mean_after"]
-            week.max_pain_after = row["max_after"]
         result.append(week)
     return result
 

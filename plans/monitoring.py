@@ -4,7 +4,7 @@ The rows read per plan are bounded by the 28-day window, whatever the length of 
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Exists, Max, OuterRef
 
@@ -25,7 +25,6 @@ class Monitor:
     latest_session_date: datetime.date | None
     last_pain_after: int | None
     week_done: int = 0
-    recent: list = field(default_factory=list)
 
     @property
     def urgency(self):
@@ -130,6 +129,5 @@ def monitor_plans(plans, *, today):
                 (s.pain_after for s in reversed(recent) if s.pain_after is not None), None
             ),
             week_done=sum(1 for r in plan_rows if r["date"] >= week_start),
-            recent=recent,
         )
     return result

@@ -172,7 +172,6 @@ EASE_OFF_MIN_HOLD_SECONDS = 10
 EASE_OFF_MIN_MINUTES = 5
 
 PROGRESS, KEEP, EASE_OFF, STOP = "progress", "keep", "ease_off", "stop"
-URGENCY = {STOP: 1, EASE_OFF: 2, PROGRESS: 5}
 
 
 @dataclass(frozen=True)

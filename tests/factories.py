@@ -38,10 +38,6 @@ class StaffFactory(UserFactory):
     is_superuser = True
 
 
-def today():
-    return timezone.localdate()
-
-
 class ConditionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "exercises.Condition"
