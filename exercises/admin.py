@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from exercises.models import Condition, ConditionNote, Exercise
+from exercises.models import Condition, ConditionNote, Exercise, ProgramTemplate, TemplateItem
 
 
 class ConditionNoteInline(admin.TabularInline):
@@ -17,10 +17,12 @@ class ConditionNoteInline(admin.TabularInline):
 
 
 def usage_count(exercise):
-    """How many programs and templates use an exercise; a used exercise is never deleted."""
-    from plans.models import Prescription, TemplateItem
+    """How many programs and templates use an exercise; a used exercise is never deleted.
 
-    plans = Prescription.objects.filter(exercise=exercise).values("plan").distinct().count()
+    Programs are counted through the reverse relation plans' Prescription adds to Exercise, so the
+    catalogue does not import plans (issue #11).
+    """
+    plans = exercise.prescription_set.values("plan").distinct().count()
     templates = TemplateItem.objects.filter(exercise=exercise).count()
     return plans, templates
 
@@ -64,7 +66,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     @admin.display(description=_("dose"))
     def dose(self, obj):
         unit = obj.get_dose_unit_display()
-        return f"{obj.sets} × {obj.dose_range} {unit}"
+        return f"{obj.sets} × {obj.dose.range} {unit}"
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         # Bulk delete would bypass the "used by a program" explanation; deactivate instead.
@@ -125,3 +127,27 @@ class ConditionAdmin(admin.ModelAdmin):
     @admin.display(description=_("suited exercises"), ordering="n_exercises")
     def exercise_count(self, obj):
         return obj.n_exercises
+
+
+class TemplateItemInline(admin.TabularInline):
+    model = TemplateItem
+    extra = 0
+    fields = [
+        "order",
+        "exercise",
+        "sets",
+        "dose_unit",
+        "dose_min",
+        "dose_max",
+        "note_en",
+        "note_da",
+    ]
+    autocomplete_fields = ["exercise"]
+
+
+@admin.register(ProgramTemplate)
+class ProgramTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name_en", "name_da", "condition", "sessions_per_week", "weeks"]
+    list_select_related = ["condition"]
+    fields = ["condition", ("name_en", "name_da"), ("sessions_per_week", "weeks")]
+    inlines = [TemplateItemInline]

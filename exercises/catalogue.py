@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from exercises.models import Condition, ConditionNote, Exercise
+from exercises.models import Condition, ConditionNote, Exercise, ProgramTemplate, TemplateItem
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "catalogue.json"
 
@@ -27,8 +27,6 @@ def read_catalogue(path=DATA_FILE):
 @transaction.atomic
 def load_catalogue(data=None):
     """Returns counts of what is now in the database for the file's entries."""
-    from plans.models import ProgramTemplate, TemplateItem
-
     data = data if data is not None else read_catalogue()
     conditions = {}
     for spec in data["conditions"]:

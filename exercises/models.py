@@ -5,17 +5,17 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from exercises.bounds import (  # noqa: F401 - re-exported for forms
+from exercises.bounds import (
+    DEFAULT_SESSIONS_PER_WEEK,
     DOSE_BOUNDS,
-    HOLD_SECONDS_MAX,
-    HOLD_SECONDS_MIN,
-    MINUTES_MAX,
-    MINUTES_MIN,
-    REPS_MAX,
-    REPS_MIN,
+    PLAN_WEEKS_MAX,
+    PLAN_WEEKS_MIN,
+    SESSIONS_PER_WEEK_MAX,
+    SESSIONS_PER_WEEK_MIN,
     SETS_MAX,
     SETS_MIN,
 )
+from exercises.dose import Dose, DoseUnit
 
 
 def translated(obj, field):
@@ -25,12 +25,6 @@ def translated(obj, field):
         if value:
             return value
     return getattr(obj, f"{field}_en")
-
-
-class DoseUnit(models.TextChoices):
-    REPS = "reps", _("repetitions")
-    SECONDS = "seconds", _("seconds hold")
-    MINUTES = "minutes", _("minutes")
 
 
 def dose_constraints(prefix):
@@ -55,31 +49,6 @@ def dose_constraints(prefix):
     ]
 
 
-def validate_dose(*, sets, dose_unit, dose_min, dose_max):
-    """Form-level twin of dose_constraints(): returns {field: message} for what is wrong."""
-    errors = {}
-    if sets is not None and not SETS_MIN <= sets <= SETS_MAX:
-        errors["sets"] = _("Sets must be between %(low)d and %(high)d.") % {
-            "low": SETS_MIN,
-            "high": SETS_MAX,
-        }
-    bounds = DOSE_BOUNDS.get(dose_unit)
-    if bounds is None:
-        return errors
-    low, high = bounds
-    unit_label = DoseUnit(dose_unit).label
-    for field, value in (("dose_min", dose_min), ("dose_max", dose_max)):
-        if value is not None and not low <= value <= high:
-            errors[field] = _("Must be between %(low)d and %(high)d %(unit)s.") % {
-                "low": low,
-                "high": high,
-                "unit": unit_label,
-            }
-    if dose_min is not None and dose_max is not None and dose_min > dose_max:
-        errors.setdefault("dose_max", _("The upper value must not be below the lower value."))
-    return errors
-
-
 class DoseMixin(models.Model):
     """Sets and a range of reps, hold seconds or minutes."""
 
@@ -93,17 +62,18 @@ class DoseMixin(models.Model):
 
     def clean(self):
         super().clean()
-        errors = validate_dose(
-            sets=self.sets, dose_unit=self.dose_unit, dose_min=self.dose_min, dose_max=self.dose_max
-        )
+        errors = self.dose.errors
         if errors:
             raise ValidationError(errors)
 
     @property
-    def dose_range(self):
-        if self.dose_min == self.dose_max:
-            return str(self.dose_min)
-        return f"{self.dose_min}–{self.dose_max}"
+    def dose(self) -> Dose:
+        return Dose(self.sets, self.dose_unit, self.dose_min, self.dose_max)
+
+    @dose.setter
+    def dose(self, value: Dose):
+        self.sets, self.dose_unit = value.sets, value.unit
+        self.dose_min, self.dose_max = value.low, value.high
 
 
 class Condition(models.Model):
@@ -279,3 +249,67 @@ class ConditionNote(models.Model):
     @property
     def is_caution(self):
         return self.kind == self.Kind.CAUTION
+
+
+class ProgramTemplate(models.Model):
+    """A starting program for one condition, loaded with the catalogue (exercises/data)."""
+
+    condition = models.OneToOneField(
+        Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="template"
+    )
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_da = models.CharField(_("name (Danish)"), max_length=120)
+    sessions_per_week = models.PositiveSmallIntegerField(
+        _("sessions per week"), default=DEFAULT_SESSIONS_PER_WEEK
+    )
+    weeks = models.PositiveSmallIntegerField(_("weeks"), default=12)
+
+    class Meta:
+        verbose_name = _("program template")
+        verbose_name_plural = _("program templates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    sessions_per_week__gte=SESSIONS_PER_WEEK_MIN,
+                    sessions_per_week__lte=SESSIONS_PER_WEEK_MAX,
+                ),
+                name="template_sessions_per_week_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(weeks__gte=PLAN_WEEKS_MIN, weeks__lte=PLAN_WEEKS_MAX),
+                name="template_weeks_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return translated(self, "name")
+
+
+class TemplateItem(DoseMixin):
+    template = models.ForeignKey(ProgramTemplate, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, verbose_name=_("exercise"), on_delete=models.PROTECT)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
+    note_da = models.CharField(_("note (Danish)"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("template exercise")
+        verbose_name_plural = _("template exercises")
+        constraints = [
+            *dose_constraints("template_item"),
+            models.UniqueConstraint(
+                fields=["template", "exercise"], name="template_item_exercise_once"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.exercise)
+
+    @property
+    def note(self):
+        return translated(self, "note")

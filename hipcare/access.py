@@ -22,3 +22,6 @@ def _role_required(check):
 
 physio_required = _role_required(lambda user: user.is_physio)
 patient_required = _role_required(lambda user: user.is_patient)
+# Pages about one patient's care that both sides see (the patient and their physio); the object
+# is still fetched through a queryset scoped to the user, so the other patient or physio gets 404.
+care_required = _role_required(lambda user: user.is_patient or user.is_physio)

@@ -8,6 +8,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from hipcare.secret_key import DEVELOPMENT_KEY
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -29,12 +31,9 @@ def env_list(name, *, default):
 
 DEBUG = env_bool("DEBUG", default=False)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for local development).")
-    # Development only: DEBUG is on, so this key never guards real data.
-    SECRET_KEY = "django-insecure-hipcare-development-only"
+# Unset in a fresh clone, so every command works there; wsgi.py, asgi.py and `check --deploy`
+# refuse this development key when DEBUG is off (see hipcare/secret_key.py).
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -1,31 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from plans.models import Plan, Prescription, ProgramTemplate, Session, TemplateItem
-
-
-class TemplateItemInline(admin.TabularInline):
-    model = TemplateItem
-    extra = 0
-    fields = [
-        "order",
-        "exercise",
-        "sets",
-        "dose_unit",
-        "dose_min",
-        "dose_max",
-        "note_en",
-        "note_da",
-    ]
-    autocomplete_fields = ["exercise"]
-
-
-@admin.register(ProgramTemplate)
-class ProgramTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name_en", "name_da", "condition", "sessions_per_week", "weeks"]
-    list_select_related = ["condition"]
-    fields = ["condition", ("name_en", "name_da"), ("sessions_per_week", "weeks")]
-    inlines = [TemplateItemInline]
+from plans.models import Plan, Prescription, Session
 
 
 class PrescriptionInline(admin.TabularInline):

@@ -5,9 +5,9 @@ import random
 
 from django.utils import timezone
 
-from exercises.models import Condition
+from exercises.models import Condition, ProgramTemplate
 from plans import services
-from plans.models import Plan, Prescription, ProgramTemplate, Session, SessionEntry
+from plans.models import Plan, Prescription, Session, SessionEntry
 
 DEMO_WEEKS_AGO = 6
 

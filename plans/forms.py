@@ -4,51 +4,48 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exercises.models import (
-    REPS_MAX,
-    SETS_MAX,
-    SETS_MIN,
-    Condition,
-    validate_dose,
-)
-from hipcare.models import User
-from plans.models import (
+from exercises.bounds import (
+    DOSE_BOUNDS,
     PLAN_WEEKS_MAX,
     PLAN_WEEKS_MIN,
     SESSIONS_PER_WEEK_MAX,
     SESSIONS_PER_WEEK_MIN,
-    Side,
+    SETS_MAX,
+    SETS_MIN,
 )
+from exercises.dose import Dose, dose_errors
+from exercises.models import Condition, Exercise
+from hipcare.forms import DATE_INPUT
+from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX, PAIN_MAX, PAIN_MIN
+from plans.models import Prescription, Side
 from plans.services import ItemSpec
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # A program may start at most this far back or ahead (product rule: typos, not plans).
 START_DATE_WINDOW_DAYS = 365
 
 
-class PatientAddForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(
-        label=_("E-mail"), help_text=_("The invitation to set a password goes here.")
-    )
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_INPUT)
-    condition = forms.ModelChoiceField(
-        label=_("Condition"), queryset=Condition.objects.all(), empty_label=None
-    )
-    affected_side = forms.ChoiceField(label=_("Affected side"), choices=Side.choices)
+# The widest bounds of any unit; the unit's own bounds are checked by dose_errors().
+DOSE_LOWEST = min(low for low, _high in DOSE_BOUNDS.values())
+DOSE_HIGHEST = max(high for _low, high in DOSE_BOUNDS.values())
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("A user with this e-mail address already exists."))
-        return email
 
-    def clean_date_of_birth(self):
-        born = self.cleaned_data.get("date_of_birth")
-        if born and not (born.year >= 1900 and born <= timezone.localdate()):
-            raise forms.ValidationError(_("Enter a date of birth in the past."))
-        return born
+class DoseFields(forms.Form):
+    """Sets and a range; clean_dose() judges them against the unit's bounds."""
+
+    sets = forms.IntegerField(label=_("Sets"), min_value=SETS_MIN, max_value=SETS_MAX)
+    dose_min = forms.IntegerField(label=_("From"), min_value=DOSE_LOWEST, max_value=DOSE_HIGHEST)
+    dose_max = forms.IntegerField(label=_("To"), min_value=DOSE_LOWEST, max_value=DOSE_HIGHEST)
+
+
+def clean_dose(form, data, unit):
+    """Puts a valid Dose in data["dose"], or the catalogue's messages on the dose fields."""
+    values = {"sets": data.get("sets"), "low": data.get("dose_min"), "high": data.get("dose_max")}
+    for field, message in dose_errors(unit=unit, **values).items():
+        if field not in form.errors:
+            form.add_error(field if field in form.fields else None, message)
+    if None not in values.values() and not any(f in form.errors for f in form.fields):
+        data["dose"] = Dose(values["sets"], unit, values["low"], values["high"])
+    return data
 
 
 class PlanForm(forms.Form):
@@ -75,16 +72,13 @@ class PlanForm(forms.Form):
         return start
 
 
-class PrescriptionRowForm(forms.Form):
+class PrescriptionRowForm(DoseFields):
     """One row of the assign form. `exercises` maps a pk (as text) to a prefetched Exercise."""
+
+    field_order = ["keep", "exercise", "sets", "dose_min", "dose_max", "side", "load", "note"]
 
     keep = forms.BooleanField(label=_("Include"), required=False, initial=True)
     exercise = forms.ChoiceField(label=_("Exercise"), required=False)
-    sets = forms.IntegerField(
-        label=_("Sets"), required=False, min_value=SETS_MIN, max_value=SETS_MAX
-    )
-    dose_min = forms.IntegerField(label=_("From"), required=False, min_value=1, max_value=300)
-    dose_max = forms.IntegerField(label=_("To"), required=False, min_value=1, max_value=300)
     side = forms.ChoiceField(label=_("Side"), choices=Side.choices, required=False)
     load = forms.CharField(label=_("Load"), max_length=100, required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
@@ -92,6 +86,8 @@ class PrescriptionRowForm(forms.Form):
 
     def __init__(self, *args, exercises, exercise_choices, condition=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in DoseFields.base_fields:  # a row left out needs no dose
+            self.fields[name].required = False
         self.exercises = exercises
         self.condition = condition
         self.fields["exercise"].choices = exercise_choices
@@ -113,14 +109,7 @@ class PrescriptionRowForm(forms.Form):
         for field in ("sets", "dose_min", "dose_max"):
             if data.get(field) is None and field not in self.errors:
                 self.add_error(field, _("Required."))
-        for field, message in validate_dose(
-            sets=data.get("sets"),
-            dose_unit=exercise.dose_unit,
-            dose_min=data.get("dose_min"),
-            dose_max=data.get("dose_max"),
-        ).items():
-            if field not in self.errors:
-                self.add_error(field, message)
+        clean_dose(self, data, exercise.dose_unit)
         if self.condition is not None:
             self.caution = exercise.caution_for(self.condition.pk)
             if self.caution and not data.get("confirm_caution"):
@@ -138,9 +127,7 @@ class PrescriptionRowForm(forms.Form):
             return None
         return ItemSpec(
             exercise=data["exercise_obj"],
-            sets=data["sets"],
-            dose_min=data["dose_min"],
-            dose_max=data["dose_max"],
+            dose=data["dose"],
             side=data.get("side") or Side.BOTH,
             load=data.get("load", ""),
             note=data.get("note", ""),
@@ -167,34 +154,102 @@ class BasePrescriptionFormSet(forms.BaseFormSet):
 PrescriptionFormSet = forms.formset_factory(
     PrescriptionRowForm, formset=BasePrescriptionFormSet, extra=0, max_num=40, absolute_max=40
 )
+# Empty rows under the template's exercises, for adding more without JavaScript.
+ASSIGN_BLANK_ROWS = 3
 
 
-class DoseChangeForm(forms.Form):
-    sets = forms.IntegerField(label=_("Sets"), min_value=SETS_MIN, max_value=SETS_MAX)
-    dose_min = forms.IntegerField(label=_("From"), min_value=1, max_value=REPS_MAX * 3)
-    dose_max = forms.IntegerField(label=_("To"), min_value=1, max_value=REPS_MAX * 3)
+def exercise_choices(condition):
+    """Active exercises for the assign form: suitable ones first, cautioned ones marked.
+
+    Returns the exercises by pk (as text, as posted) and the grouped choices for the select.
+    """
+    exercises = list(
+        Exercise.objects.active().prefetch_related("condition_notes", "suits").order_by("name_en")
+    )
+    suited, other = [], []
+    for exercise in exercises:
+        label = exercise.name
+        if exercise.caution_for(condition.pk):
+            label = f"⚠ {label}"
+        suits = any(c.pk == condition.pk for c in exercise.suits.all())
+        (suited if suits else other).append((str(exercise.pk), label))
+    choices = [("", "—")]
+    if suited:
+        choices.append((_("Suits %(condition)s") % {"condition": condition.name}, suited))
+    if other:
+        choices.append((_("Other exercises"), other))
+    return {str(e.pk): e for e in exercises}, choices
+
+
+def template_rows(template, side):
+    """Starting rows: the template's exercises (items prefetched), then blank rows."""
+    rows = []
+    if template is not None:
+        for item in template.items.all():
+            rows.append(
+                {
+                    "keep": True,
+                    "exercise": str(item.exercise_id),
+                    "sets": item.sets,
+                    "dose_min": item.dose_min,
+                    "dose_max": item.dose_max,
+                    "side": side,
+                    "note": item.note,
+                }
+            )
+    return rows + [{"keep": True, "side": side} for _row in range(ASSIGN_BLANK_ROWS)]
+
+
+def assign_formset(condition, *, data=None, template=None, side=Side.BOTH):
+    """The assign form's exercise rows for `condition`: bound to `data` (a POST), or else
+    starting from the template's exercises on `side`."""
+    exercises, choices = exercise_choices(condition)
+    row_kwargs = {"exercises": exercises, "exercise_choices": choices, "condition": condition}
+    kwargs = {"prefix": "rx", "form_kwargs": row_kwargs}
+    if data is not None:
+        return PrescriptionFormSet(data, **kwargs)
+    return PrescriptionFormSet(initial=template_rows(template, side), **kwargs)
+
+
+class DoseChangeForm(DoseFields):
     load = forms.CharField(label=_("Load"), max_length=100, required=False)
     note = forms.CharField(label=_("Note to the patient"), max_length=300, required=False)
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False)
 
-    def __init__(self, *args, dose_unit, **kwargs):
+    def __init__(self, *args, prescription, **kwargs):
+        initial = {
+            f: getattr(prescription, f) for f in ("sets", "dose_min", "dose_max", "load", "note")
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.dose_unit = prescription.dose_unit
+
+    def clean(self):
+        return clean_dose(self, super().clean(), self.dose_unit)
+
+
+class SuggestionDecisionForm(forms.Form):
+    """The physio's answer to a dose suggestion, with the prescriptions to change."""
+
+    APPROVE, DISMISS = "approve", "dismiss"
+    latest_session_date = forms.DateField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[(APPROVE, _("Approve")), (DISMISS, _("Dismiss"))])
+    rx = forms.ModelMultipleChoiceField(queryset=Prescription.objects.none(), required=False)
+
+    def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
-        self.dose_unit = dose_unit
+        self.fields["rx"].queryset = Prescription.objects.current().filter(plan=plan)
+        self.fields["rx"].error_messages["invalid_choice"] = _(
+            "That exercise is no longer in the program; reload the page."
+        )
 
     def clean(self):
         data = super().clean()
-        for field, message in validate_dose(
-            sets=data.get("sets"),
-            dose_unit=self.dose_unit,
-            dose_min=data.get("dose_min"),
-            dose_max=data.get("dose_max"),
-        ).items():
-            if field not in self.errors:
-                self.add_error(field, message)
+        if data.get("decision") == self.APPROVE and not data.get("rx"):
+            raise forms.ValidationError(_("Choose at least one exercise to change, or dismiss."))
         return data
 
 
-PAIN_CHOICES = [(n, str(n)) for n in range(0, 11)]
+PAIN_CHOICES = [(n, str(n)) for n in range(PAIN_MIN, PAIN_MAX + 1)]
 RED_FLAG_CHOICES = [
     ("fall", _("My hip pain started after a fall or injury, or I cannot put weight on the leg")),
     ("fever", _("I have fever or chills, or the hip is hot and swollen")),
@@ -218,9 +273,11 @@ class SessionStartForm(forms.Form):
 
 class TickForm(forms.Form):
     done = forms.BooleanField(required=False)
-    sets_done = forms.IntegerField(label=_("Sets done"), required=False, min_value=0, max_value=20)
+    sets_done = forms.IntegerField(
+        label=_("Sets done"), required=False, min_value=0, max_value=ENTRY_SETS_MAX
+    )
     reps_done = forms.IntegerField(
-        label=_("Reps or seconds done"), required=False, min_value=0, max_value=3600
+        label=_("Reps or seconds done"), required=False, min_value=0, max_value=ENTRY_REPS_MAX
     )
 
 

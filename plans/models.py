@@ -7,82 +7,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from exercises.models import Condition, DoseMixin, Exercise, dose_constraints, translated
-
-# The seed article: "at least three to four times a week" (product default 3, range 1–7).
-DEFAULT_SESSIONS_PER_WEEK = 3
-SESSIONS_PER_WEEK_MIN, SESSIONS_PER_WEEK_MAX = 1, 7
-# Up to two years: long enough for maintenance programs after the first 12 weeks.
-PLAN_WEEKS_MIN, PLAN_WEEKS_MAX = 1, 104
-PAIN_MIN, PAIN_MAX = 0, 10
+from exercises.bounds import (
+    DEFAULT_SESSIONS_PER_WEEK,
+    PLAN_WEEKS_MAX,
+    PLAN_WEEKS_MIN,
+    SESSIONS_PER_WEEK_MAX,
+    SESSIONS_PER_WEEK_MIN,
+)
+from exercises.models import Condition, DoseMixin, Exercise, dose_constraints
+from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX, PAIN_MAX, PAIN_MIN
 
 
 class Side(models.TextChoices):
     LEFT = "left", _("Left")
     RIGHT = "right", _("Right")
     BOTH = "both", _("Both")
-
-
-class ProgramTemplate(models.Model):
-    condition = models.OneToOneField(
-        Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="template"
-    )
-    name_en = models.CharField(_("name (English)"), max_length=120)
-    name_da = models.CharField(_("name (Danish)"), max_length=120)
-    sessions_per_week = models.PositiveSmallIntegerField(
-        _("sessions per week"), default=DEFAULT_SESSIONS_PER_WEEK
-    )
-    weeks = models.PositiveSmallIntegerField(_("weeks"), default=12)
-
-    class Meta:
-        verbose_name = _("program template")
-        verbose_name_plural = _("program templates")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(
-                    sessions_per_week__gte=SESSIONS_PER_WEEK_MIN,
-                    sessions_per_week__lte=SESSIONS_PER_WEEK_MAX,
-                ),
-                name="template_sessions_per_week_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(weeks__gte=PLAN_WEEKS_MIN, weeks__lte=PLAN_WEEKS_MAX),
-                name="template_weeks_range",
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self):
-        return translated(self, "name")
-
-
-class TemplateItem(DoseMixin):
-    template = models.ForeignKey(ProgramTemplate, on_delete=models.CASCADE, related_name="items")
-    exercise = models.ForeignKey(Exercise, verbose_name=_("exercise"), on_delete=models.PROTECT)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-    note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
-    note_da = models.CharField(_("note (Danish)"), max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["order", "pk"]
-        verbose_name = _("template exercise")
-        verbose_name_plural = _("template exercises")
-        constraints = [
-            *dose_constraints("template_item"),
-            models.UniqueConstraint(
-                fields=["template", "exercise"], name="template_item_exercise_once"
-            ),
-        ]
-
-    def __str__(self):
-        return str(self.exercise)
-
-    @property
-    def note(self):
-        return translated(self, "note")
 
 
 class PlanQuerySet(models.QuerySet):
@@ -117,7 +56,7 @@ class Plan(models.Model):
     )
     condition = models.ForeignKey(Condition, verbose_name=_("condition"), on_delete=models.PROTECT)
     template = models.ForeignKey(
-        ProgramTemplate,
+        "exercises.ProgramTemplate",
         verbose_name=_("started from template"),
         on_delete=models.SET_NULL,
         null=True,
@@ -247,7 +186,7 @@ class Prescription(DoseMixin):
         ]
 
     def __str__(self):
-        return f"{self.exercise}: {self.sets} × {self.dose_range}"
+        return f"{self.exercise}: {self.sets} × {self.dose.range}"
 
 
 class SessionQuerySet(models.QuerySet):
@@ -303,11 +242,11 @@ class SessionEntry(models.Model):
                 fields=["session", "prescription"], name="entry_once_per_session"
             ),
             models.CheckConstraint(
-                condition=Q(sets_done__isnull=True) | Q(sets_done__lte=20),
+                condition=Q(sets_done__isnull=True) | Q(sets_done__lte=ENTRY_SETS_MAX),
                 name="entry_sets_done_range",
             ),
             models.CheckConstraint(
-                condition=Q(reps_done__isnull=True) | Q(reps_done__lte=3600),
+                condition=Q(reps_done__isnull=True) | Q(reps_done__lte=ENTRY_REPS_MAX),
                 name="entry_reps_done_range",
             ),
         ]

@@ -6,7 +6,8 @@ Thresholds that are product rules (clinical-facts.md marks them so) are named co
 import datetime
 from dataclasses import dataclass, field
 
-from exercises.bounds import DOSE_BOUNDS, MINUTES_MAX, SETS_MAX, SETS_MIN
+from exercises.bounds import MINUTES_MAX
+from exercises.dose import Dose
 
 # --- Tailoring (seed article [S]; clinical-facts.md §1–§3) -------------------------------------
 
@@ -75,9 +76,17 @@ BACKFILL_DAYS = 7
 RED_FLAGS = ("fall", "fever", "severe_sudden", "night_pain", "numbness", "calf")
 
 
+def is_severe(pain: int | None) -> bool:
+    return pain is not None and pain >= SEVERE_PAIN
+
+
+def is_above_acceptable(pain: int | None) -> bool:
+    return pain is not None and pain > ACCEPTABLE_PAIN_MAX
+
+
 def session_needs_attention(pain_after: int | None, red_flags) -> bool:
     """Severe pain after a session, or any red flag: advise to stop and flag the patient."""
-    return bool(red_flags) or (pain_after is not None and pain_after >= SEVERE_PAIN)
+    return bool(red_flags) or is_severe(pain_after)
 
 
 def loggable_days(*, start, last_day, today, backfill_days=BACKFILL_DAYS):
@@ -147,9 +156,8 @@ def elapsed_days(*, start, end, today) -> int:
 
 # --- Progression: the pain-monitoring model (clinical-facts.md §4; [9][10], seed [S]) ----------
 
-# Fewer sessions than this in the last 14 days is too little data: keep, suggest nothing.
+# Fewer sessions than this in the adherence window is too little data: keep, suggest nothing.
 MIN_SESSIONS_FOR_SUGGESTION = 3
-SUGGESTION_WINDOW_DAYS = 14
 RECENT_SESSIONS = 3
 # Progress only when at least this share of the prescribed sessions was done in 14 days.
 PROGRESS_ADHERENCE_PERCENT = 75
@@ -216,17 +224,16 @@ def _rising_run(series, minimum):
 def suggest(*, sessions, weekly_pain_before, adherence_14d):
     """One of progress, keep, ease off, stop and review, with the reasons.
 
-    sessions: the plan's sessions of the last 14 days, oldest first (each SessionFacts).
+    sessions: the plan's sessions in the adherence window, oldest first (each SessionFacts).
     weekly_pain_before: mean pain before per 7-day window, oldest first (None: no data).
-    adherence_14d: percent of prescribed sessions done in 14 days (None: nothing prescribed).
+    adherence_14d: percent done in the adherence window (None: nothing prescribed yet).
     """
     last = sessions[-RECENT_SESSIONS:]
     # Safety first: these apply even with too little data for a dose suggestion.
     flagged = [s for s in sessions if s.red_flags]
     if flagged:
         return Suggestion(STOP, (Reason("red_flag", (flagged[-1].date,)),))
-    severe = [s for s in last if s.pain_after is not None and s.pain_after >= SEVERE_PAIN]
-    if severe:
+    if any(is_severe(s.pain_after) for s in last):
         pains = [s.pain_after for s in last if s.pain_after is not None]
         return Suggestion(STOP, (Reason("pain_after_range", (len(last), min(pains), max(pains))),))
     if _rising_run(weekly_pain_before, 0.01) >= STOP_RISING_WEEKS:
@@ -235,8 +242,7 @@ def suggest(*, sessions, weekly_pain_before, adherence_14d):
     if len(sessions) < MIN_SESSIONS_FOR_SUGGESTION:
         return Suggestion(KEEP, (Reason("too_little_data", (len(sessions),)),))
 
-    high = [s for s in last if s.pain_after is not None and s.pain_after > ACCEPTABLE_PAIN_MAX]
-    if len(high) >= EASE_OFF_HIGH_SESSIONS:
+    if sum(is_above_acceptable(s.pain_after) for s in last) >= EASE_OFF_HIGH_SESSIONS:
         pains = [s.pain_after for s in last if s.pain_after is not None]
         return Suggestion(
             EASE_OFF, (Reason("pain_after_range", (len(last), min(pains), max(pains))),)
@@ -272,25 +278,13 @@ def suggest(*, sessions, weekly_pain_before, adherence_14d):
 
 
 @dataclass(frozen=True)
-class Dose:
-    sets: int
-    unit: str  # "reps", "seconds" or "minutes"
-    low: int
-    high: int
-
-
-@dataclass(frozen=True)
 class Step:
     dose: Dose
     variant: str = ""  # "harder" or "easier" when the next rung is a variant or resistance
 
 
 def _bounded(dose, default):
-    low_bound, high_bound = DOSE_BOUNDS[dose.unit]
-    sets = min(max(dose.sets, SETS_MIN), SETS_MAX)
-    low = min(max(dose.low, low_bound), high_bound)
-    high = min(max(dose.high, low), high_bound)
-    return Dose(sets, dose.unit, low, high)
+    return dose.clamped()
 
 
 def progress_step(dose: Dose, default: Dose | None = None) -> Step:
@@ -371,9 +365,7 @@ def patient_flags(
 ):
     """Flags for one patient, most urgent first. `sessions` are those since the last review."""
     flags = []
-    if any(
-        s.red_flags or (s.pain_after is not None and s.pain_after >= SEVERE_PAIN) for s in sessions
-    ):
+    if any(session_needs_attention(s.pain_after, s.red_flags) for s in sessions):
         flags.append(FLAG_SEVERE)
     if _rising_run(weekly_pain_before, EASE_OFF_WEEKLY_RISE) >= EASE_OFF_RISING_WEEKS:
         flags.append(FLAG_RISING)

@@ -11,9 +11,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from exercises.models import Condition
+from exercises.models import Condition, ProgramTemplate
 from hipcare.models import User
-from plans.models import Plan, Prescription, ProgramTemplate, Session, SessionEntry, plan_end_date
+from plans.models import Plan, Prescription, Session, SessionEntry, plan_end_date
 
 BATCH = 5000
 SCALE_PASSWORD = "scale-data"

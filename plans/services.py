@@ -1,29 +1,21 @@
 """Writes: each service is atomic, validates with full_clean(), and takes keyword arguments."""
 
 import datetime
-import re
 from dataclasses import dataclass
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from exercises.models import Exercise
+from exercises.dose import Dose
+from exercises.models import Exercise, ProgramTemplate
 from hipcare.models import User
-from plans import rules
+from plans import progress, rules
+from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX, PAIN_MAX, PAIN_MIN
 from plans.models import (
-    PAIN_MAX,
-    PAIN_MIN,
     Plan,
     Prescription,
-    ProgramTemplate,
     Review,
     Session,
     SessionEntry,
@@ -31,74 +23,12 @@ from plans.models import (
 )
 
 
-def _free_username(email):
-    """A valid, unused username from the e-mail (people log in with it; the e-mail stays as typed)."""
-    base = re.sub(r"[^\w.@+-]", "_", email.lower())[:140] or "patient"
-    candidate, n = base, 1
-    while User.objects.filter(username=candidate).exists():
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
-
-
-@transaction.atomic
-def patient_invite(
-    *, physio, first_name, last_name, email, condition, affected_side, date_of_birth=None
-) -> User:
-    """Creates a patient with no password; they choose one through the invitation link."""
-    email = email.strip()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("A user with this e-mail address already exists.")})
-    patient = User(
-        username=_free_username(email),
-        email=email,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        role=User.Role.PATIENT,
-        physio=physio,
-        condition=condition,
-        affected_side=affected_side,
-        date_of_birth=date_of_birth,
-    )
-    patient.set_unusable_password()
-    patient.full_clean()
-    try:
-        with transaction.atomic():
-            patient.save()
-    except IntegrityError as error:  # a concurrent add with the same e-mail
-        raise ValidationError(
-            {"email": _("A user with this e-mail address already exists.")}
-        ) from error
-    return patient
-
-
-def invitation_path(patient) -> str:
-    """A one-time link: the token dies when the password is set, or after PASSWORD_RESET_TIMEOUT."""
-    uid = urlsafe_base64_encode(force_bytes(patient.pk))
-    token = default_token_generator.make_token(patient)
-    return reverse("invite-accept", args=[uid, token])
-
-
-def invitation_send(*, patient, base_url) -> str:
-    link = base_url.rstrip("/") + invitation_path(patient)
-    context = {"patient": patient, "link": link, "physio": patient.physio}
-    send_mail(
-        subject=_("Your hipcare exercise program"),
-        message=render_to_string("plans/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[patient.email],
-    )
-    return link
-
-
 @dataclass
 class ItemSpec:
     """One exercise of a program being assigned, as the physio left it in the form."""
 
     exercise: Exercise
-    sets: int
-    dose_min: int
-    dose_max: int
+    dose: Dose
     side: str = "both"
     load: str = ""
     note: str = ""
@@ -107,13 +37,7 @@ class ItemSpec:
 
 def template_items(template: ProgramTemplate) -> list[ItemSpec]:
     return [
-        ItemSpec(
-            exercise=item.exercise,
-            sets=item.sets,
-            dose_min=item.dose_min,
-            dose_max=item.dose_max,
-            note=item.note,
-        )
+        ItemSpec(exercise=item.exercise, dose=item.dose, note=item.note)
         for item in template.items.select_related("exercise").order_by("order", "pk")
     ]
 
@@ -181,10 +105,6 @@ def plan_assign(
             plan=plan,
             exercise=item.exercise,
             order=order,
-            sets=item.sets,
-            dose_unit=item.exercise.dose_unit,
-            dose_min=item.dose_min,
-            dose_max=item.dose_max,
             side=item.side,
             load=item.load,
             note=item.note,
@@ -192,6 +112,12 @@ def plan_assign(
             valid_from=start_date,
             created_by=physio,
         )
+        if item.dose.unit != item.exercise.dose_unit:
+            raise ValidationError(
+                _("“%(name)s” is dosed in %(unit)s.")
+                % {"name": item.exercise.name, "unit": item.exercise.get_dose_unit_display()}
+            )
+        prescription.dose = item.dose
         prescription.full_clean()
         prescriptions.append(prescription)
     Prescription.objects.bulk_create(prescriptions)
@@ -200,7 +126,7 @@ def plan_assign(
 
 @transaction.atomic
 def prescription_change_dose(
-    *, prescription, by, sets, dose_min, dose_max, load=None, note=None, reason="", effective=None
+    *, prescription, by, dose: Dose, load=None, note=None, reason="", effective=None
 ) -> Prescription:
     """Closes the current dose and opens a new one from `effective` (today by default).
 
@@ -216,10 +142,6 @@ def prescription_change_dose(
         plan=current.plan,
         exercise=current.exercise,
         order=current.order,
-        sets=sets,
-        dose_unit=current.dose_unit,
-        dose_min=dose_min,
-        dose_max=dose_max,
         side=current.side,
         load=current.load if load is None else load,
         note=current.note if note is None else note,
@@ -228,6 +150,9 @@ def prescription_change_dose(
         change_reason=reason,
         created_by=by,
     )
+    if dose.unit != current.dose_unit:
+        raise ValidationError(_("The unit of a dose cannot change; assign a new program."))
+    new.dose = dose
     current.valid_until = new.valid_from
     current.save(update_fields=["valid_until"])
     new.full_clean()
@@ -251,7 +176,10 @@ def _check_session_day(plan, day):
 
 def _check_pain(value, label):
     if value is not None and not PAIN_MIN <= value <= PAIN_MAX:
-        raise ValidationError(_("%(label)s must be between 0 and 10.") % {"label": label})
+        raise ValidationError(
+            _("%(label)s must be between %(low)d and %(high)d.")
+            % {"label": label, "low": PAIN_MIN, "high": PAIN_MAX}
+        )
 
 
 @transaction.atomic
@@ -290,7 +218,7 @@ def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None)
     if not done:
         SessionEntry.objects.filter(session=session, prescription=prescription).delete()
         return None
-    for value, limit in ((sets_done, 20), (reps_done, 3600)):
+    for value, limit in ((sets_done, ENTRY_SETS_MAX), (reps_done, ENTRY_REPS_MAX)):
         if value is not None and not 0 <= value <= limit:
             raise ValidationError(_("Enter a number between 0 and %(n)d.") % {"n": limit})
     try:
@@ -322,22 +250,6 @@ def session_finish(*, session, pain_after, effort=None, note="", red_flags=()) -
     session.full_clean()
     session.save()
     return session
-
-
-def proposed_changes(kind, prescriptions):
-    """(prescription, rules.Step) for each current prescription under a suggestion of `kind`."""
-    changes = []
-    for rx in prescriptions:
-        exercise = rx.exercise
-        default = rules.Dose(
-            exercise.sets, exercise.dose_unit, exercise.dose_min, exercise.dose_max
-        )
-        step = rules.dose_step(
-            kind, rules.Dose(rx.sets, rx.dose_unit, rx.dose_min, rx.dose_max), default
-        )
-        if step is not None:
-            changes.append((rx, step))
-    return changes
 
 
 def _variant_note(rx, step):
@@ -381,13 +293,11 @@ def suggestion_decide(
             .filter(plan=plan, pk__in=list(prescription_ids))
             .select_related("exercise")
         )
-        for rx, step in proposed_changes(kind, current):
+        for rx, step in progress.proposed_changes(kind, current):
             prescription_change_dose(
                 prescription=rx,
                 by=by,
-                sets=step.dose.sets,
-                dose_min=step.dose.low,
-                dose_max=step.dose.high,
+                dose=step.dose,
                 note=_variant_note(rx, step),
                 reason=reason[:300],
             )

@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hipcare.access import patient_required
-from plans import charts, history, rules, services
+from hipcare.access import care_required, patient_required
+from plans import progress, rules, services
 from plans.forms import RED_FLAG_CHOICES, SessionFinishForm, SessionStartForm, TickForm
+from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX
 from plans.models import Plan, Prescription, Session
 
-HISTORY_WEEKS_PER_PAGE = 8
-# The pain chart shows this many weeks, ending with the newest week of the page shown.
-CHART_WEEKS = 16
+# What the checklist's number fields accept, for their min/max attributes.
+ENTRY_LIMITS = {"sets": ENTRY_SETS_MAX, "reps": ENTRY_REPS_MAX}
 
 
 def _active_plan(user):
@@ -42,7 +41,7 @@ def _checklist_url(day, today):
 
 
 def _checklist_items(plan, day, session):
-    prescriptions = history.prescriptions_on(plan, day)
+    prescriptions = progress.prescriptions_on(plan, day)
     entries = {}
     if session is not None:
         for entry in session.entries.select_related("prescription"):
@@ -72,13 +71,6 @@ def today(request):
         return render(request, "plans/today.html", {"plan": plan, "outside": True, "day": day})
     session = Session.objects.filter(plan=plan, date=day).first()
     items = _checklist_items(plan, day, session)
-    # Only the week of the day shown: the checklist's cost must not grow with the history.
-    this_week = [
-        w
-        for w in rules.program_weeks(start=plan.start_date, last_day=plan.last_day)
-        if w[1] <= day <= w[2]
-    ]
-    week = next(iter(history.weekly_figures(plan, today=today_, weeks=this_week)), None)
     context = {
         "plan": plan,
         "day": day,
@@ -86,7 +78,9 @@ def today(request):
         "session": session,
         "items": items,
         "done_count": sum(1 for _rx, entry in items if entry),
-        "week": week,
+        # Only the week of the day shown: the checklist's cost must not grow with the history.
+        "week": progress.week(plan, day, today=today_),
+        "entry_limits": ENTRY_LIMITS,
         "start_form": SessionStartForm(initial={"pain_before": session and session.pain_before}),
         "finish_form": SessionFinishForm(
             initial={
@@ -170,7 +164,14 @@ def entry_tick(request, day, prescription_id):
         )
         if item is None:
             raise Http404
-        context = {"rx": item[0], "entry": item[1], "day": day, "plan": plan, "error": error}
+        context = {
+            "rx": item[0],
+            "entry": item[1],
+            "day": day,
+            "plan": plan,
+            "error": error,
+            "entry_limits": ENTRY_LIMITS,
+        }
         status = 422 if error else 200
         return render(request, "plans/today.html#checklist-item", context, status=status)
     if error:
@@ -200,33 +201,13 @@ def session_finish(request, day):
     return redirect(_checklist_url(day, today_) + "#result")
 
 
-def history_context(plan, *, page_number, today=None):
-    """What the history template needs; shared by the patient's and the physio's pages.
-
-    The weeks are paginated and the chart shows a fixed window of weeks ending with the page's
-    newest week, so the page's cost stays flat however long the program has run.
-    """
-    today = today or timezone.localdate()
-    spans = [
-        w
-        for w in rules.program_weeks(start=plan.start_date, last_day=plan.last_day)
-        if w[1] <= today
-    ]
-    page = Paginator(list(reversed(spans)), HISTORY_WEEKS_PER_PAGE).get_page(page_number)
-    newest = page.object_list[0][0] if page.object_list else 0
-    window = [w for w in spans if newest - CHART_WEEKS < w[0] <= newest]
-    weeks = history.weekly_figures(plan, today=today, weeks=window)
-    by_index = {w.index: w for w in weeks}
-    page.object_list = [by_index[span[0]] for span in page.object_list]
-    history.add_week_details(plan, list(page.object_list), today=today)
-    chart = charts.pain_chart([(f"{w.index}", w.pain_before, w.pain_after) for w in weeks])
+def history_context(plan, *, page_number, today, summary=None):
+    """What templates/plans/_history.html needs; the patient's and the physio's pages share it.
+    `summary` is the plan's progress.Summary when the caller has it already."""
     return {
-        "plan": plan,
-        "weeks_page": page,
-        "chart_weeks": weeks,
-        "chart_last": weeks[-1].index if weeks else None,
-        "chart": chart,
-        "summary": history.adherence_summary(plan, today=today),
+        "history_plan": plan,
+        "history": progress.history(plan, page_number=page_number, today=today),
+        "summary": summary or progress.summary(plan, today=today),
     }
 
 
@@ -249,16 +230,15 @@ def history_view(request):
     )
     context = {"plans": plans, "plan": plan}
     if plan is not None:
-        context.update(history_context(plan, page_number=request.GET.get("page")))
+        context.update(
+            history_context(plan, page_number=request.GET.get("page"), today=timezone.localdate())
+        )
     return render(request, "plans/history.html", context)
 
 
+@care_required
 def session_detail(request, pk):
     """A logged session with the doses prescribed on its day; for its patient and their physio."""
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('login')}?next={request.path}")
-    if not (request.user.is_patient or request.user.is_physio):
-        raise Http404
     session = get_object_or_404(
         Session.objects.for_user(request.user).select_related("plan__patient", "plan__condition"),
         pk=pk,
@@ -269,7 +249,7 @@ def session_detail(request, pk):
         for e in session.entries.select_related("prescription__exercise")
     }
     rows = []
-    for rx in history.prescriptions_on(session.plan, session.date):
+    for rx in progress.prescriptions_on(session.plan, session.date):
         entry = entries.get(rx.exercise_id)
         rows.append((entry.prescription if entry else rx, entry))
     flags = dict(RED_FLAG_CHOICES)

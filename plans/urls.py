@@ -1,14 +1,17 @@
 from django.urls import path
 
+from hipcare import views as account_views
 from plans import session_views, views
 
+# Adding a patient and re-sending the invitation are account views (hipcare); they keep their
+# plans: URL names and paths, which templates, tests and sent links use.
 app_name = "plans"
 urlpatterns = [
     # Physio
     path("caseload/", views.caseload, name="caseload"),
-    path("patients/add/", views.patient_add, name="patient-add"),
+    path("patients/add/", account_views.patient_add, name="patient-add"),
     path("patients/<int:pk>/", views.patient_detail, name="patient-detail"),
-    path("patients/<int:pk>/invite/", views.patient_invite_resend, name="patient-invite"),
+    path("patients/<int:pk>/invite/", account_views.patient_invite_resend, name="patient-invite"),
     path("patients/<int:pk>/assign/", views.plan_assign, name="plan-assign"),
     path("patients/<int:pk>/suggestion/", views.suggestion_decide, name="suggestion-decide"),
     path("programs/<int:pk>/handout/", views.plan_handout, name="plan-handout"),

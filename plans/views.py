@@ -9,26 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exercises.models import Condition, Exercise
+from exercises.models import Condition, ProgramTemplate
+from hipcare import accounts
 from hipcare.access import patient_required, physio_required
+from hipcare.forms import add_errors
 from hipcare.models import User
-from plans import describe, monitoring, services
-from plans.forms import DoseChangeForm, PatientAddForm, PlanForm, PrescriptionFormSet
-from plans.models import Plan, Prescription, ProgramTemplate
+from plans import describe, progress, services
+from plans.forms import DoseChangeForm, PlanForm, SuggestionDecisionForm, assign_formset
+from plans.models import Plan, Prescription, Side
 from plans.session_views import history_context
 
 CASELOAD_PAGE_SIZE = 25
-# Empty rows under the template's exercises, for adding more without JavaScript.
-ASSIGN_BLANK_ROWS = 3
-
-
-def add_errors(form, error):
-    """A service's ValidationError onto the form: on the named field if the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _patients(physio):
@@ -65,39 +56,10 @@ def caseload(request):
             | Q(email__icontains=query)
         )
     patients = list(patients.order_by("last_name", "first_name", "pk"))
-    today = timezone.localdate()
-    plans = [p.active_plans[0] for p in patients if p.active_plans]
-    monitors = monitoring.monitor_plans(plans, today=today)
-    rows = []
-    for patient in patients:
-        plan = patient.active_plans[0] if patient.active_plans else None
-        monitor = monitors.get(plan.pk) if plan else None
-        flags = [(f, describe.flag_label(f)) for f in monitor.flags] if monitor else []
-        rows.append({"patient": patient, "plan": plan, "monitor": monitor, "flags": flags})
-    # Flagged first by urgency, then patients without a program, then the rest by name.
-    rows.sort(key=lambda r: r["monitor"].urgency if r["monitor"] else (98 if not r["plan"] else 99))
+    rows = progress.caseload(patients, today=timezone.localdate())
     page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "q": query, "query": f"q={query}" if query else ""}
     return render(request, "plans/caseload.html", context)
-
-
-@physio_required
-def patient_add(request):
-    form = PatientAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            patient = services.patient_invite(physio=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            services.invitation_send(patient=patient, base_url=request.build_absolute_uri("/"))
-            messages.success(
-                request,
-                _("%(name)s is added and an invitation is sent to %(email)s.")
-                % {"name": patient.get_full_name(), "email": patient.email},
-            )
-            return redirect("plans:patient-detail", patient.pk)
-    return render(request, "plans/patient_add.html", {"form": form})
 
 
 @physio_required
@@ -118,81 +80,26 @@ def patient_detail(request, pk):
     shown = shown or (plans[0] if plans else None)
     invitation = None
     if not patient.has_usable_password():
-        invitation = request.build_absolute_uri(services.invitation_path(patient))
+        invitation = request.build_absolute_uri(accounts.invitation_path(patient))
     context = {
         "patient": patient,
         "plan": active,
         "past_plans": [p for p in plans if p is not active],
         "invitation": invitation,
-        "history_plan": shown,
     }
+    today = timezone.localdate()
     if active is not None:
-        monitor = monitoring.monitor_plans([active], today=timezone.localdate())[active.pk]
-        context["monitor"] = monitor
-        context["flags"] = [describe.flag_label(f) for f in monitor.flags]
-        context["suggestion_kind"] = describe.kind_label(monitor.suggestion.kind)
-        context["suggestion_text"] = describe.suggestion_text(monitor.suggestion)
-        if monitor.pending:
-            context["changes"] = services.proposed_changes(
-                monitor.suggestion.kind, active.current_prescriptions
+        context["progress"] = plan_progress = progress.for_plan(active, today=today)
+        if plan_progress.pending:
+            context["changes"] = progress.proposed_changes(
+                plan_progress.suggestion.kind, active.current_prescriptions
             )
     if shown is not None:
-        history = history_context(shown, page_number=request.GET.get("page"))
-        history["history_plan"] = history.pop("plan")
-        context.update(history)
-    return render(request, "plans/patient_detail.html", context)
-
-
-@require_POST
-@physio_required
-def patient_invite_resend(request, pk):
-    patient = get_object_or_404(_patients(request.user), pk=pk)
-    if patient.has_usable_password():
-        messages.info(request, _("%(name)s has already set a password.") % {"name": patient})
-    else:
-        services.invitation_send(patient=patient, base_url=request.build_absolute_uri("/"))
-        messages.success(
-            request, _("Invitation sent again to %(email)s.") % {"email": patient.email}
+        known = context["progress"].summary if shown is active else None
+        context.update(
+            history_context(shown, page_number=request.GET.get("page"), today=today, summary=known)
         )
-    return redirect("plans:patient-detail", patient.pk)
-
-
-def _exercise_catalogue(condition):
-    """Active exercises for the assign form: suitable ones first, cautioned ones marked."""
-    exercises = list(
-        Exercise.objects.active().prefetch_related("condition_notes", "suits").order_by("name_en")
-    )
-    suited, other = [], []
-    for exercise in exercises:
-        label = exercise.name
-        if exercise.caution_for(condition.pk):
-            label = f"⚠ {label}"
-        suits = any(c.pk == condition.pk for c in exercise.suits.all())
-        (suited if suits else other).append((str(exercise.pk), label))
-    choices = [("", "—")]
-    if suited:
-        choices.append((_("Suits %(condition)s") % {"condition": condition.name}, suited))
-    if other:
-        choices.append((_("Other exercises"), other))
-    return {str(e.pk): e for e in exercises}, choices
-
-
-def _template_initial(template, side):
-    rows = []
-    if template is not None:
-        for item in template.items.all():
-            rows.append(
-                {
-                    "keep": True,
-                    "exercise": str(item.exercise_id),
-                    "sets": item.sets,
-                    "dose_min": item.dose_min,
-                    "dose_max": item.dose_max,
-                    "side": side,
-                    "note": item.note,
-                }
-            )
-    return rows + [{"keep": True, "side": side} for _ in range(ASSIGN_BLANK_ROWS)]
+    return render(request, "plans/patient_detail.html", context)
 
 
 @physio_required
@@ -209,12 +116,10 @@ def plan_assign(request, pk):
         .prefetch_related("items__exercise")
         .first()
     )
-    exercises, choices = _exercise_catalogue(condition)
-    row_kwargs = {"exercises": exercises, "exercise_choices": choices, "condition": condition}
-    today = timezone.localdate()
+    side = patient.affected_side or Side.BOTH
     if request.method == "POST":
         form = PlanForm(request.POST)
-        formset = PrescriptionFormSet(request.POST, prefix="rx", form_kwargs=row_kwargs)
+        formset = assign_formset(condition, data=request.POST)
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             items = [spec for f in formset.forms if (spec := f.item_spec())]
@@ -240,17 +145,13 @@ def plan_assign(request, pk):
         form = PlanForm(
             initial={
                 "condition": condition,
-                "side": patient.affected_side or "both",
-                "start_date": today,
+                "side": side,
+                "start_date": timezone.localdate(),
                 "weeks": template.weeks if template else 12,
                 "sessions_per_week": template.sessions_per_week if template else 3,
             }
         )
-        formset = PrescriptionFormSet(
-            prefix="rx",
-            initial=_template_initial(template, patient.affected_side or "both"),
-            form_kwargs=row_kwargs,
-        )
+        formset = assign_formset(condition, template=template, side=side)
     active = Plan.objects.for_user(request.user).active().filter(patient=patient).first()
     context = {
         "patient": patient,
@@ -273,15 +174,14 @@ def prescription_change(request, pk):
         .select_related("exercise", "plan__patient"),
         pk=pk,
     )
-    initial = {
-        f: getattr(prescription, f) for f in ("sets", "dose_min", "dose_max", "load", "note")
-    }
-    form = DoseChangeForm(request.POST or None, initial=initial, dose_unit=prescription.dose_unit)
+    form = DoseChangeForm(request.POST or None, prescription=prescription)
     if request.method == "POST" and form.is_valid():
         try:
-            services.prescription_change_dose(prescription=prescription, by=request.user, **{
-                k: form.cleaned_data[k] for k in ("sets", "dose_min", "dose_max", "load", "note", "reason")
-            })  # fmt: skip
+            services.prescription_change_dose(
+                prescription=prescription,
+                by=request.user,
+                **{k: form.cleaned_data[k] for k in ("dose", "load", "note", "reason")},
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -338,28 +238,30 @@ def suggestion_decide(request, pk):
         Plan.objects.for_user(request.user).active().prefetch_related(_current_prescriptions()),
         patient=patient,
     )
-    monitor = monitoring.monitor_plans([plan], today=timezone.localdate())[plan.pk]
-    posted = request.POST.get("latest_session_date", "")
-    if not monitor.pending or str(monitor.latest_session_date) != posted:
+    plan_progress = progress.for_plan(plan, today=timezone.localdate())
+    form = SuggestionDecisionForm(request.POST, plan=plan)
+    suggestion_url = f"{reverse('plans:patient-detail', args=[patient.pk])}#suggestion"
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect(suggestion_url)
+    decision = form.cleaned_data
+    if not plan_progress.pending or decision["latest_session_date"] != (
+        plan_progress.latest_session_date
+    ):
         messages.info(
             request, _("The suggestion changed or was already decided; here is the latest.")
         )
-        return redirect(f"{reverse('plans:patient-detail', args=[patient.pk])}#suggestion")
-    approve = request.POST.get("decision") == "approve"
-    # ASCII digits only: "²".isdigit() is true but int("²") fails.
-    ids = [v for v in request.POST.getlist("rx") if v.isascii() and v.isdigit() and len(v) < 19]
-    if approve and not ids:
-        messages.error(request, _("Choose at least one exercise to change, or dismiss."))
-        return redirect(f"{reverse('plans:patient-detail', args=[patient.pk])}#suggestion")
+        return redirect(suggestion_url)
+    approve = decision["decision"] == SuggestionDecisionForm.APPROVE
     try:
         services.suggestion_decide(
             plan=plan,
             by=request.user,
-            kind=monitor.suggestion.kind,
-            reason=describe.suggestion_text(monitor.suggestion),
-            latest_session_date=monitor.latest_session_date,
+            kind=plan_progress.suggestion.kind,
+            reason=describe.suggestion_text(plan_progress.suggestion),
+            latest_session_date=plan_progress.latest_session_date,
             approve=approve,
-            prescription_ids=ids,
+            prescription_ids=[rx.pk for rx in decision["rx"]],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

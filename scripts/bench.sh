@@ -13,7 +13,9 @@ GUNICORN_PID=""
 cleanup() { [ -n "$GUNICORN_PID" ] && kill "$GUNICORN_PID" 2>/dev/null; pg_stop; }
 trap cleanup EXIT
 pg_start
-export DEBUG=false SECRET_KEY="bench-$(date +%s)" ALLOWED_HOSTS=127.0.0.1 \
+# gunicorn loads hipcare.wsgi, which refuses a weak key with DEBUG off: a fresh random one per run.
+export DEBUG=false SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    ALLOWED_HOSTS=127.0.0.1 \
     SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0 AXES_ENABLED=false
 PY=.venv/bin/python
 $PY manage.py migrate -v0

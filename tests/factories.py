@@ -128,7 +128,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
 
 def make_template(condition, exercises, *, weeks=12, sessions_per_week=3):
-    from plans.models import ProgramTemplate, TemplateItem
+    from exercises.models import ProgramTemplate, TemplateItem
 
     template = ProgramTemplate.objects.create(
         condition=condition,

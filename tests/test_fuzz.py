@@ -37,14 +37,12 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
-from exercises.models import validate_dose
+from exercises.bounds import PLAN_WEEKS_MAX, PLAN_WEEKS_MIN
+from exercises.dose import Dose
 from hipcare.models import User
 from plans import rules, services
+from plans.limits import PAIN_MAX, PAIN_MIN
 from plans.models import (
-    PAIN_MAX,
-    PAIN_MIN,
-    PLAN_WEEKS_MAX,
-    PLAN_WEEKS_MIN,
     Plan,
     Prescription,
     Review,
@@ -265,9 +263,7 @@ def assert_consistent(diff=None):
     )
     assert max(current.values(), default=0) <= 1, "an exercise has two current doses"
     for rx in prescriptions:
-        assert not validate_dose(
-            sets=rx.sets, dose_unit=rx.dose_unit, dose_min=rx.dose_min, dose_max=rx.dose_max
-        ), rx.pk
+        assert rx.dose.is_valid, rx.pk
         assert rx.dose_unit == rx.exercise.dose_unit
         assert rx.valid_until is None or rx.valid_until >= rx.valid_from
         assert len(rx.load) <= 100 and len(rx.note) <= 300 and len(rx.change_reason) <= 300
@@ -358,7 +354,7 @@ def world(db):
     )  # fmt: skip
     closed = PrescriptionFactory(plan=plan, exercise=bridge, valid_until=days_ago(5))
     rx = PrescriptionFactory(
-        plan=plan, exercise=bridge, sets=3, dose_min=10, dose_max=12, valid_from=days_ago(5)
+        plan=plan, exercise=bridge, dose=Dose(3, "reps", 10, 12), valid_from=days_ago(5)
     )
     rx_squeeze = PrescriptionFactory(
         plan=plan, exercise=squeeze, order=1, sets=3, dose_unit="seconds", dose_min=5, dose_max=10
@@ -392,7 +388,7 @@ def hurting_patient(w):
     """A new patient of the physio whose last sessions hurt: a 'stop and review' is pending."""
     patient = PatientFactory(physio=w["physio"], condition=w["fai"])
     plan = PlanFactory(patient=patient, condition=w["fai"], start_date=days_ago(28))
-    bridge = PrescriptionFactory(plan=plan, exercise=w["bridge"], sets=2, dose_min=10, dose_max=15)
+    bridge = PrescriptionFactory(plan=plan, exercise=w["bridge"], dose=Dose(2, "reps", 10, 15))
     squeeze = PrescriptionFactory(
         plan=plan, exercise=w["squeeze"], order=1, sets=3, dose_unit="seconds", dose_min=5,
         dose_max=10,

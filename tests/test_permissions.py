@@ -68,7 +68,9 @@ TABLE = {
     # The other patient has their own plan, so the patient's prescription id is not theirs: 404.
     "plans:entry-tick": ("post", lambda w: [*day(w), w["rx"].pk], [LOGIN, 302, 404, 403, 403, 403]),
     "plans:session-finish": ("post", day, [LOGIN, 302, 302, 403, 403, 403]),
-    "plans:session-detail": ("get", lambda w: [w["session"].pk], [LOGIN, 200, 404, 200, 404, 404]),
+    # Both roles pass the role gate; another patient's or physio's session is 404 (scoped queryset).
+    # Staff fail the role gate before any fetch: 403, like every other role-gated page.
+    "plans:session-detail": ("get", lambda w: [w["session"].pk], [LOGIN, 200, 404, 200, 404, 403]),
 }
 
 

@@ -5,9 +5,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from exercises.models import Condition
+from exercises.models import Condition, ProgramTemplate
 from plans import services
-from plans.models import ProgramTemplate
 from tests.browser.conftest import PHONE, log_in, log_out
 from tests.factories import TEST_PASSWORD
 

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from exercises.dose import Dose
 from plans.models import Session, SessionEntry
 from tests.browser.conftest import PHONE, log_in, log_out
 from tests.factories import PatientFactory, PlanFactory, PrescriptionFactory
@@ -19,9 +20,7 @@ def test_hurting_patient_is_flagged_and_the_eased_dose_reaches_the_checklist(
     PatientFactory(physio=physio, first_name="Calm", last_name="Aalto")
     patient = PatientFactory(physio=physio, first_name="Hurting", last_name="Holm")
     plan = PlanFactory(patient=patient, start_date=today - datetime.timedelta(days=20))
-    rx = PrescriptionFactory(
-        plan=plan, sets=3, dose_min=10, dose_max=15, exercise__name_en="Bridge"
-    )
+    rx = PrescriptionFactory(plan=plan, dose=Dose(3, "reps", 10, 15), exercise__name_en="Bridge")
     old_sessions = []
     for ago, after in ((5, 5), (3, 7), (1, 7)):
         session = Session.objects.create(

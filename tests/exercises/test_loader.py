@@ -2,8 +2,7 @@ import pytest
 from django.core.management import call_command
 
 from exercises.catalogue import read_catalogue
-from exercises.models import Condition, ConditionNote, Exercise
-from plans.models import ProgramTemplate, TemplateItem
+from exercises.models import Condition, ConditionNote, Exercise, ProgramTemplate, TemplateItem
 from plans.rules import ExerciseFacts, template_problems
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from plans import monitoring, rules, services
+from exercises.dose import Dose
+from plans import progress, rules
 from plans.models import Prescription, Review, Session, SessionEntry
 from tests.factories import PatientFactory, PlanFactory, PrescriptionFactory
 
@@ -21,7 +22,7 @@ def make_plan(patient, *, started=28, pains=(), sessions_per_week=3):
     plan = PlanFactory(
         patient=patient, start_date=days_ago(started), sessions_per_week=sessions_per_week
     )
-    rx = PrescriptionFactory(plan=plan, sets=2, dose_min=10, dose_max=15)
+    rx = PrescriptionFactory(plan=plan, dose=Dose(2, "reps", 10, 15))
     for ago, before, after, *flags in pains:
         session = Session.objects.create(
             plan=plan, date=days_ago(ago), pain_before=before, pain_after=after,
@@ -33,24 +34,24 @@ def make_plan(patient, *, started=28, pains=(), sessions_per_week=3):
 
 def test_hurting_patient_gets_stop_and_review_with_an_eased_dose(patient):
     plan = make_plan(patient, pains=[(5, 3, 5), (3, 4, 7), (1, 4, 7)])
-    monitor = monitoring.monitor_plans([plan], today=TODAY())[plan.pk]
+    monitor = progress.for_plan(plan, today=TODAY())
     assert monitor.suggestion.kind == rules.STOP
     assert monitor.pending
     assert monitor.flags[0] == rules.FLAG_SEVERE
-    changes = services.proposed_changes(monitor.suggestion.kind, plan.prescriptions.all())
-    assert changes[0][1].dose == rules.Dose(1, "reps", 10, 15)
+    changes = progress.proposed_changes(monitor.suggestion.kind, plan.prescriptions.all())
+    assert changes[0][1].dose == Dose(1, "reps", 10, 15)
 
 
 def test_well_going_patient_gets_progress(patient):
     plan = make_plan(patient, pains=[(12, 3, 3), (9, 3, 3), (6, 2, 2), (4, 2, 2), (1, 2, 2)])
-    monitor = monitoring.monitor_plans([plan], today=TODAY())[plan.pk]
+    monitor = progress.for_plan(plan, today=TODAY())
     assert monitor.suggestion.kind == rules.PROGRESS
     assert monitor.flags == [rules.FLAG_SUGGESTION]
 
 
 def test_quiet_patient_is_flagged_inactive_and_low(patient):
     plan = make_plan(patient, pains=[(20, 3, 3), (18, 3, 3)])
-    monitor = monitoring.monitor_plans([plan], today=TODAY())[plan.pk]
+    monitor = progress.for_plan(plan, today=TODAY())
     assert rules.FLAG_INACTIVE in monitor.flags and rules.FLAG_LOW_ADHERENCE in monitor.flags
     assert monitor.suggestion.kind == rules.KEEP
 
@@ -74,7 +75,7 @@ def test_approving_changes_the_dose_from_today_and_keeps_history(client, patient
     review = Review.objects.get()
     assert review.decision == "approved" and "7 of 10" in review.reason
     # Decided: no longer pending, the severe flag is cleared until a new session arrives.
-    monitor = monitoring.monitor_plans([plan], today=TODAY())[plan.pk]
+    monitor = progress.for_plan(plan, today=TODAY())
     assert not monitor.pending and monitor.flags == []
     # The patient's checklist shows the new dose and the change note.
     client.force_login(patient)
@@ -124,8 +125,8 @@ def test_caseload_sorts_by_urgency(client, physio):
     hurting = make_plan(PatientFactory(physio=physio, last_name="Cort"), pains=[(1, 4, 8)])
     client.force_login(physio)
     rows = list(client.get(reverse("plans:caseload")).context["page"])
-    assert [r["plan"] for r in rows] == [hurting, quiet, calm]
-    assert rows[0]["flags"][0][0] == rules.FLAG_SEVERE
+    assert [r.plan for r in rows] == [hurting, quiet, calm]
+    assert rows[0].flags[0][0] == rules.FLAG_SEVERE
 
 
 @pytest.mark.parametrize("size", [5, 200])

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from hipcare.models import User
+from exercises.dose import Dose
 from plans import services
 from plans.models import Plan, Prescription
-from tests.factories import ExerciseFactory, PatientFactory, PlanFactory
+from tests.factories import ExerciseFactory, PlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,27 +28,6 @@ def assign(patient, template, items=None, **overrides):
     }
     kwargs.update(overrides)
     return services.plan_assign(**kwargs)
-
-
-def test_invite_creates_a_patient_without_a_password(physio, fai):
-    patient = services.patient_invite(
-        physio=physio, first_name="Ida", last_name="Holm", email="Ida@Example.org",
-        condition=fai, affected_side="left",
-    )  # fmt: skip
-    assert patient.role == User.Role.PATIENT
-    assert patient.physio == physio
-    assert not patient.has_usable_password()
-    assert services.invitation_path(patient).startswith("/accounts/invite/")
-
-
-def test_invite_refuses_an_email_in_use_in_any_case(physio, fai):
-    PatientFactory(email="ida@example.org")
-    with pytest.raises(ValidationError) as error:
-        services.patient_invite(
-            physio=physio, first_name="I", last_name="H", email="IDA@example.org",
-            condition=fai, affected_side="left",
-        )  # fmt: skip
-    assert "email" in error.value.message_dict
 
 
 def test_assign_copies_the_template(patient, fai_template):
@@ -95,7 +74,7 @@ def test_inactive_exercise_is_refused_and_nothing_is_saved(patient, fai_template
 
 
 def test_cautioned_exercise_needs_confirmation(patient, fai_template, cautioned):
-    items = [services.ItemSpec(exercise=cautioned, sets=1, dose_min=10, dose_max=15)]
+    items = [services.ItemSpec(exercise=cautioned, dose=Dose(1, cautioned.dose_unit, 10, 15))]
     with pytest.raises(ValidationError, match="Deep flexion pinches"):
         assign(patient, fai_template, items=items)
     items[0].caution_confirmed = True
@@ -108,7 +87,7 @@ def test_cautioned_exercise_needs_confirmation(patient, fai_template, cautioned)
 )
 def test_dose_outside_the_bounds_is_refused(patient, fai_template, sets, low, high):
     exercise = ExerciseFactory()
-    items = [services.ItemSpec(exercise=exercise, sets=sets, dose_min=low, dose_max=high)]
+    items = [services.ItemSpec(exercise=exercise, dose=Dose(sets, exercise.dose_unit, low, high))]
     with pytest.raises(ValidationError):
         assign(patient, fai_template, items=items)
     assert not Plan.objects.exists()
@@ -136,7 +115,7 @@ def test_dose_change_keeps_the_old_dose(patient, fai_template):
     )
     bridge = plan.prescriptions.get(exercise__slug="bridge")
     new = services.prescription_change_dose(
-        prescription=bridge, by=patient.physio, sets=3, dose_min=12, dose_max=15, reason="easy"
+        prescription=bridge, by=patient.physio, dose=Dose(3, "reps", 12, 15), reason="easy"
     )
     bridge.refresh_from_db()
     assert bridge.valid_until == timezone.localdate() == new.valid_from
@@ -148,5 +127,5 @@ def test_dose_change_keeps_the_old_dose(patient, fai_template):
     assert (in_effect.sets, before.sets) == (3, 2)
     with pytest.raises(ValidationError):  # the old row cannot be changed again
         services.prescription_change_dose(
-            prescription=bridge, by=patient.physio, sets=1, dose_min=10, dose_max=15
+            prescription=bridge, by=patient.physio, dose=Dose(1, "reps", 10, 15)
         )

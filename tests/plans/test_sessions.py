@@ -8,7 +8,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from plans import history, services
+from exercises.dose import Dose
+from plans import progress, services
 from plans.models import Plan, Session, SessionEntry
 from tests.factories import PlanFactory, PrescriptionFactory, SessionFactory
 
@@ -95,10 +96,10 @@ def test_dose_history_shows_the_dose_of_that_day(plan):
     session = services.session_start(plan=plan, day=days_ago(3))
     services.entry_set(session=session, prescription_id=rx.pk, done=True)
     new = services.prescription_change_dose(
-        prescription=rx, by=plan.physio, sets=4, dose_min=12, dose_max=15
+        prescription=rx, by=plan.physio, dose=Dose(4, "reps", 12, 15)
     )
-    old_rows = history.prescriptions_on(plan, days_ago(3))
-    new_rows = history.prescriptions_on(plan, TODAY())
+    old_rows = progress.prescriptions_on(plan, days_ago(3))
+    new_rows = progress.prescriptions_on(plan, TODAY())
     assert rx.pk in [r.pk for r in old_rows] and new.pk in [r.pk for r in new_rows]
     assert SessionEntry.objects.get().prescription.sets == 2
 
@@ -143,7 +144,7 @@ def test_weekly_figures_count_weeks_with_no_sessions(plan):
     log(plan, plan.start_date)
     log(plan, plan.start_date + datetime.timedelta(days=1))
     log(plan, plan.start_date + datetime.timedelta(days=2), ticks=0)  # nothing ticked: not done
-    weeks = history.weekly_figures(plan)
+    weeks = progress.history(plan, page_number=1, today=TODAY()).chart_weeks
     assert [w.done for w in weeks] == [2, 0, 0]
     assert weeks[0].percent == 67 and weeks[1].percent == 0
     assert weeks[2].in_progress and weeks[2].percent is None
@@ -159,20 +160,20 @@ def test_weekly_figures_of_a_program_that_ended(patient):
     )
     PrescriptionFactory(plan=plan)
     log(plan, start)
-    weeks = history.weekly_figures(plan)
+    weeks = progress.history(plan, page_number=1, today=TODAY()).chart_weeks
     assert [(w.index, w.done) for w in weeks] == [(1, 1), (2, 0)]
     assert weeks[1].end == start + datetime.timedelta(days=9)  # a 3-day last week
-    assert round(weeks[1].prescribed, 2) == round(3 * 3 / 7, 2)
+    assert round(weeks[1].adherence.prescribed, 2) == round(3 * 3 / 7, 2)
 
 
 def test_adherence_summary_names_its_denominator(plan):
     for n in (1, 3, 5, 8, 12, 15):
         log(plan, days_ago(n))
-    summary = history.adherence_summary(plan)
-    assert summary["recent_done"] == 5 and summary["recent_prescribed"] == 6
-    assert summary["recent_percent"] == 83
-    assert summary["done"] == 6 and summary["prescribed"] == 9
-    assert summary["last_session"] == days_ago(1)
+    summary = progress.summary(plan, today=TODAY())
+    assert summary.recent.done == 5 and summary.recent.prescribed_display == 6
+    assert summary.recent.percent == 83
+    assert summary.overall.done == 6 and summary.overall.prescribed_display == 9
+    assert summary.last_session == days_ago(1)
 
 
 # --- Views --------------------------------------------------------------------------------------
@@ -297,9 +298,7 @@ def test_backfill_a_missed_day(client, patient, plan):
 def test_session_detail_shows_the_dose_of_that_day(client, patient, plan):
     rx = plan.prescriptions.order_by("order").first()
     session = log(plan, days_ago(2))
-    services.prescription_change_dose(
-        prescription=rx, by=plan.physio, sets=5, dose_min=10, dose_max=15
-    )
+    services.prescription_change_dose(prescription=rx, by=plan.physio, dose=Dose(5, "reps", 10, 15))
     client.force_login(plan.physio)
     html = client.get(reverse("plans:session-detail", args=[session.pk])).content.decode()
     assert "2 × 10–15" in html and "5 × 10–15" not in html
@@ -319,7 +318,7 @@ def test_physio_sees_the_history_of_own_patients_only(client, plan, other_physio
     log(plan, days_ago(2))
     client.force_login(plan.physio)
     response = client.get(reverse("plans:patient-detail", args=[plan.patient.pk]))
-    assert response.context["summary"]["done"] == 1
+    assert response.context["summary"].overall.done == 1
     client.force_login(other_physio)
     assert client.get(reverse("plans:patient-detail", args=[plan.patient.pk])).status_code == 404
 
@@ -364,8 +363,8 @@ def test_checklist_queries_are_fixed(client, patient, long_plan, django_assert_n
 
 def test_history_queries_are_fixed(client, patient, long_plan, django_assert_num_queries):
     client.force_login(patient)
-    # session, user, plans, weekly figures, calendar days, ticks per exercise, summary
-    with django_assert_num_queries(7):
+    # session, user, plans, the chart window's sessions, ticks per exercise, summary
+    with django_assert_num_queries(6):
         started = time.perf_counter()
         response = client.get(reverse("plans:history"))
         elapsed = time.perf_counter() - started
@@ -377,16 +376,17 @@ def test_history_queries_are_fixed(client, patient, long_plan, django_assert_num
 
 def test_physio_patient_page_queries_are_fixed(client, long_plan, django_assert_num_queries):
     client.force_login(long_plan.physio)
-    # session, user, patient, plans, prescriptions, notes, 3 monitoring, 4 history queries
-    with django_assert_num_queries(13):
+    # session, user, patient, plans, prescriptions, notes, 3 progress (the summary among
+    # them), 2 history (the chart window's sessions, ticks per exercise)
+    with django_assert_num_queries(11):
         client.get(reverse("plans:patient-detail", args=[long_plan.patient.pk]))
 
 
 def test_history_pages_back_through_two_years(client, patient, long_plan):
     client.force_login(patient)
     response = client.get(reverse("plans:history"), {"page": 3})
-    weeks = list(response.context["weeks_page"])
-    chart = response.context["chart_weeks"]
+    weeks = list(response.context["history"].weeks_page)
+    chart = response.context["history"].chart_weeks
     assert len(chart) <= 16 and len(weeks) <= 8
     if long_plan.weeks and (TODAY() - long_plan.start_date).days > 7 * 24:
         assert weeks[0].index == chart[-1].index  # the chart ends with the page's newest week

@@ -48,7 +48,7 @@ def assign_data(template, patient, *, rows=None, **plan_fields):
 def test_caseload_shows_only_own_patients(client, physio, patient, other_patient):
     client.force_login(physio)
     response = client.get(reverse("plans:caseload"))
-    assert [row["patient"] for row in response.context["page"]] == [patient]
+    assert [row.patient for row in response.context["page"]] == [patient]
     assert other_patient.last_name not in response.content.decode()
 
 
@@ -57,7 +57,7 @@ def test_caseload_search_and_empty_states(client, physio):
     PatientFactory(physio=physio, first_name="Peter", last_name="Nielsen")
     client.force_login(physio)
     response = client.get(reverse("plans:caseload"), {"q": "niel"})
-    assert [r["patient"].last_name for r in response.context["page"]] == ["Nielsen"]
+    assert [r.patient.last_name for r in response.context["page"]] == ["Nielsen"]
     response = client.get(reverse("plans:caseload"), {"q": "zzz"})
     assert "No patient matches" in response.content.decode()
 

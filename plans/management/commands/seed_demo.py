@@ -2,10 +2,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from exercises.models import ProgramTemplate
 from hipcare import demo
 from hipcare.models import User
 from plans.demo import demo_history
-from plans.models import ProgramTemplate
 
 
 class Command(BaseCommand):
