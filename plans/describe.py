@@ -34,15 +34,19 @@ def reason_text(reason: rules.Reason) -> str:
         return _("Pain before sessions has risen %(n)d weeks in a row.") % {"n": v[0]}
     if reason.code == "too_little_data":
         return ngettext(
-            "Only %(n)d session in the last 14 days: too little to judge.",
-            "Only %(n)d sessions in the last 14 days: too little to judge.",
+            "Only %(n)d session in the last %(days)d days: too little to judge.",
+            "Only %(n)d sessions in the last %(days)d days: too little to judge.",
             v[0],
-        ) % {"n": v[0]}
+        ) % {"n": v[0], "days": rules.ADHERENCE_WINDOW_DAYS}
     if reason.code == "adherence":
-        return _("%(percent)d %% of the prescribed sessions done in 14 days.") % {"percent": v[0]}
+        return _("%(percent)d %% of the prescribed sessions done in %(days)d days.") % {
+            "percent": v[0],
+            "days": rules.ADHERENCE_WINDOW_DAYS,
+        }
     if reason.code == "adherence_too_low":
-        return _("Only %(percent)d %% of the prescribed sessions done in 14 days.") % {
-            "percent": v[0]
+        return _("Only %(percent)d %% of the prescribed sessions done in %(days)d days.") % {
+            "percent": v[0],
+            "days": rules.ADHERENCE_WINDOW_DAYS,
         }
     if reason.code == "not_settled":
         return _("Pain has not settled enough between sessions.")
@@ -59,7 +63,7 @@ FLAG_LABELS = {
     rules.FLAG_SEVERE: lambda: _("Severe pain or warning sign"),
     rules.FLAG_RISING: lambda: _("Rising pain"),
     rules.FLAG_LOW_ADHERENCE: lambda: _("Low adherence"),
-    rules.FLAG_INACTIVE: lambda: _("No session for 7 days"),
+    rules.FLAG_INACTIVE: lambda: _("No session for %(days)d days") % {"days": rules.INACTIVE_DAYS},
     rules.FLAG_SUGGESTION: lambda: _("Suggestion waiting"),
 }
 

@@ -425,6 +425,12 @@ def history(plan, *, page_number, today) -> History:
     return History(page, weeks, chart)
 
 
+def recently_changed(prescriptions, day):
+    """The doses the physio changed in the last few days, to point out on the checklist."""
+    since = day - datetime.timedelta(days=rules.CHANGE_NOTICE_DAYS)
+    return [rx for rx in prescriptions if rx.change_reason and rx.valid_from > since]
+
+
 def prescriptions_on(plan, day):
     """The doses in effect on a day, with their exercises and condition notes. 2 queries."""
     return list(

@@ -71,6 +71,8 @@ SEVERE_PAIN = 7
 ACCEPTABLE_PAIN_MAX = 5
 # A missed session may be logged up to this many days back (product rule).
 BACKFILL_DAYS = 7
+# The checklist points out a dose the physio changed for this many days (product rule).
+CHANGE_NOTICE_DAYS = 7
 
 # Red flags (clinical-facts.md §5, [11][12]); codes are stored, labels live in the form.
 RED_FLAGS = ("fall", "fever", "severe_sudden", "night_pain", "numbness", "calf")

@@ -94,11 +94,7 @@ def today(request):
         "attention": session
         and session.completed_at
         and rules.session_needs_attention(session.pain_after, session.red_flags),
-        "changed": [
-            rx
-            for rx, _entry in items
-            if rx.change_reason and rx.valid_from > day - datetime.timedelta(days=7)
-        ],
+        "changed": progress.recently_changed([rx for rx, _entry in items], day),
     }
     return render(request, "plans/today.html", context)
 

@@ -14,7 +14,7 @@ from hipcare import accounts
 from hipcare.access import patient_required, physio_required
 from hipcare.forms import add_errors
 from hipcare.models import User
-from plans import describe, progress, services
+from plans import describe, progress, rules, services
 from plans.forms import DoseChangeForm, PlanForm, SuggestionDecisionForm, assign_formset
 from plans.models import Plan, Prescription, Side
 from plans.session_views import history_context
@@ -58,7 +58,12 @@ def caseload(request):
     patients = list(patients.order_by("last_name", "first_name", "pk"))
     rows = progress.caseload(patients, today=timezone.localdate())
     page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "q": query, "query": f"q={query}" if query else ""}
+    context = {
+        "page": page,
+        "q": query,
+        "query": f"q={query}" if query else "",
+        "adherence_window_days": rules.ADHERENCE_WINDOW_DAYS,
+    }
     return render(request, "plans/caseload.html", context)
 
 

@@ -137,3 +137,17 @@ def test_caseload_with_flags_queries_are_fixed(client, physio, django_assert_num
     with django_assert_num_queries(7):
         response = client.get(reverse("plans:caseload"))
     assert len(response.context["page"]) == min(size, 25)
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "9" * 30, ""])
+def test_forged_prescription_ids_get_a_message_not_a_change(client, patient, value):
+    plan = make_plan(patient, pains=[(5, 3, 5), (3, 4, 7), (1, 4, 7)])
+    client.force_login(plan.physio)
+    response = client.post(
+        reverse("plans:suggestion-decide", args=[patient.pk]),
+        {"decision": "approve", "rx": [value], "latest_session_date": days_ago(1).isoformat()},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not Review.objects.exists() and plan.prescriptions.count() == 1
+    assert list(response.context["messages"])  # says what went wrong
