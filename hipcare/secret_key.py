@@ -39,6 +39,7 @@ def require_strong_secret_key():
         raise ImproperlyConfigured(WEAK_KEY_MESSAGE)
 
 
+# Registered when settings.py imports this module, so it is in place before any check runs.
 @checks.register(checks.Tags.security, deploy=True)
 def check_secret_key(app_configs, **kwargs):
     # An error, not Django's warning, so `check --deploy` fails at its default level too.

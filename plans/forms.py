@@ -227,13 +227,26 @@ class DoseChangeForm(DoseFields):
         return clean_dose(self, super().clean(), self.dose_unit)
 
 
+class PrescriptionsField(forms.ModelMultipleChoiceField):
+    """Posted prescription ids; anything but a plain number is refused before the database
+    sees it ("²" is a digit to Python, and 30 digits overflow SQLite's integers)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not (isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) < 19):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+        return super()._check_values(value)
+
+
 class SuggestionDecisionForm(forms.Form):
     """The physio's answer to a dose suggestion, with the prescriptions to change."""
 
     APPROVE, DISMISS = "approve", "dismiss"
     latest_session_date = forms.DateField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[(APPROVE, _("Approve")), (DISMISS, _("Dismiss"))])
-    rx = forms.ModelMultipleChoiceField(queryset=Prescription.objects.none(), required=False)
+    rx = PrescriptionsField(queryset=Prescription.objects.none(), required=False)
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tests.factories import PatientFactory, PhysioFactory, StaffFactory
@@ -13,6 +15,23 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def pytest_configure(config):
+    # Bare `pytest` works like scripts/test.sh: the test client and the live server speak plain
+    # HTTP, static files come from static/ without collectstatic, and Playwright calls the ORM
+    # from its event loop. Settings are loaded by now, but no middleware has read them yet.
+    from django.conf import settings
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = settings.WHITENOISE_AUTOREFRESH = True
 
 
 @pytest.fixture(autouse=True)
