@@ -13,7 +13,7 @@ from exercises.models import Condition, ConditionNote, Exercise, ProgramTemplate
 class ConditionNoteInline(admin.TabularInline):
     model = ConditionNote
     extra = 0
-    fields = ["condition", "kind", "reason_en", "reason_da"]
+    fields = ["condition", "kind", "reason_en", "reason_da", "advice_en", "advice_da"]
 
 
 def usage_count(exercise):
@@ -45,6 +45,7 @@ class ExerciseAdmin(admin.ModelAdmin):
                 "fields": [
                     ("sets", "dose_unit", "dose_min", "dose_max"),
                     ("per_side", "alternating"),
+                    ("dose_note_en", "dose_note_da"),
                 ]
             },
         ),

@@ -17,6 +17,10 @@ EXERCISE_FIELDS = [
     "equipment_da", "sets", "dose_unit", "dose_min", "dose_max", "per_side", "alternating",
     "difficulty", "easier_en", "easier_da", "harder_en", "harder_da", "source",
 ]  # fmt: skip
+# Optional in the file; an entry without them is loaded with them empty.
+EXERCISE_OPTIONAL_FIELDS = ["dose_note_en", "dose_note_da"]
+NOTE_FIELDS = ["kind", "reason_en", "reason_da"]
+NOTE_OPTIONAL_FIELDS = ["advice_en", "advice_da"]
 
 
 def read_catalogue(path=DATA_FILE):
@@ -40,6 +44,7 @@ def load_catalogue(data=None):
     exercises = {}
     for spec in data["exercises"]:
         values = {field: spec[field] for field in EXERCISE_FIELDS}
+        values.update({field: spec.get(field, "") for field in EXERCISE_OPTIONAL_FIELDS})
         values["instructions_en"] = "\n".join(spec["instructions_en"])
         values["instructions_da"] = "\n".join(spec["instructions_da"])
         exercise = Exercise.objects.filter(slug=spec["slug"]).first() or Exercise(slug=spec["slug"])
@@ -54,7 +59,10 @@ def load_catalogue(data=None):
             ConditionNote.objects.update_or_create(
                 exercise=exercise,
                 condition=condition,
-                defaults={k: note[k] for k in ("kind", "reason_en", "reason_da")},
+                defaults={
+                    **{k: note[k] for k in NOTE_FIELDS},
+                    **{k: note.get(k, "") for k in NOTE_OPTIONAL_FIELDS},
+                },
             )
             noted.append(condition.pk)
         exercise.condition_notes.exclude(condition__in=noted).delete()

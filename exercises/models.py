@@ -156,6 +156,9 @@ class Exercise(DoseMixin):
     easier_da = models.CharField(_("easier variant (Danish)"), max_length=200, blank=True)
     harder_en = models.CharField(_("harder variant (English)"), max_length=200, blank=True)
     harder_da = models.CharField(_("harder variant (Danish)"), max_length=200, blank=True)
+    # Where the starting dose is a product rule rather than the source's, say so to the physio.
+    dose_note_en = models.CharField(_("note on the dose (English)"), max_length=300, blank=True)
+    dose_note_da = models.CharField(_("note on the dose (Danish)"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=300)
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive exercises cannot be added to programs.")
@@ -208,6 +211,10 @@ class Exercise(DoseMixin):
     def harder(self):
         return translated(self, "harder")
 
+    @property
+    def dose_note(self):
+        return translated(self, "dose_note")
+
     def notes_for(self, condition_id):
         """Caution or adaptation notes for one condition; uses prefetched notes when present."""
         return [n for n in self.condition_notes.all() if n.condition_id == condition_id]
@@ -228,6 +235,14 @@ class ConditionNote(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
     reason_en = models.CharField(_("reason (English)"), max_length=300)
     reason_da = models.CharField(_("reason (Danish)"), max_length=300)
+    # A caution's reason is for the physio only; this is how the patient does the exercise.
+    advice_en = models.CharField(
+        _("advice to the patient (English)"),
+        max_length=300,
+        blank=True,
+        help_text=_("For a caution: how the patient does it, in plain words."),
+    )
+    advice_da = models.CharField(_("advice to the patient (Danish)"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["condition__code"]
@@ -249,6 +264,18 @@ class ConditionNote(models.Model):
     @property
     def is_caution(self):
         return self.kind == self.Kind.CAUTION
+
+    @property
+    def advice(self):
+        return translated(self, "advice")
+
+    @property
+    def for_patient(self):
+        """What the patient may read: an adaptation's text, or a caution's advice, never a
+        caution's reason (it is written for the physio: "may provoke impingement")."""
+        if self.advice:
+            return self.advice
+        return "" if self.is_caution else self.reason
 
 
 class ProgramTemplate(models.Model):

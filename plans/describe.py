@@ -22,6 +22,11 @@ def reason_text(reason: rules.Reason) -> str:
     v = reason.values
     if reason.code == "red_flag":
         return _("A warning sign was reported on %(date)s.") % {"date": date_format(v[0])}
+    if reason.code == "pain_now_severe":
+        return _(
+            "Pain right now was %(pain)d of 10 before a session: the patient was told not to "
+            "exercise that day."
+        ) % {"pain": v[0]}
     if reason.code == "pain_after_range":
         count, low, high = v
         pains = f"{low}" if low == high else f"{low}–{high}"
@@ -62,6 +67,10 @@ def suggestion_text(suggestion) -> str:
 FLAG_LABELS = {
     rules.FLAG_SEVERE: lambda: _("Severe pain or warning sign"),
     rules.FLAG_RISING: lambda: _("Rising pain"),
+    rules.FLAG_HIGH_PAIN: lambda: (
+        _("Pain before ≥ %(n)d most sessions this week") % {"n": rules.HIGH_PAIN_BEFORE}
+    ),
+    rules.FLAG_REVIEW_DUE: lambda: _("Review due"),
     rules.FLAG_LOW_ADHERENCE: lambda: _("Low adherence"),
     rules.FLAG_INACTIVE: lambda: _("No session for %(days)d days") % {"days": rules.INACTIVE_DAYS},
     rules.FLAG_SUGGESTION: lambda: _("Suggestion waiting"),

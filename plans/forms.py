@@ -17,7 +17,7 @@ from exercises.dose import Dose, dose_errors
 from exercises.models import Condition, Exercise
 from hipcare.forms import DATE_INPUT
 from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX, PAIN_MAX, PAIN_MIN
-from plans.models import Prescription, Side
+from plans.models import Contact, NextStep, PainMode, Prescription, Side, next_step_text
 from plans.services import ItemSpec
 
 # A program may start at most this far back or ahead (product rule: typos, not plans).
@@ -63,6 +63,17 @@ class PlanForm(forms.Form):
         max_value=SESSIONS_PER_WEEK_MAX,
         help_text=_("Exercise 3–4 times a week is recommended."),
     )
+    pain_mode = forms.TypedChoiceField(
+        label=_("Pain rule"),
+        choices=PainMode.choices,
+        required=False,
+        empty_value=PainMode.MONITORING,
+        initial=PainMode.MONITORING,
+        help_text=_(
+            "Pain monitoring accepts pain up to 5 of 10 that settles by the next morning; "
+            "pain-free eases off at any pain."
+        ),
+    )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def clean_start_date(self):
@@ -84,18 +95,25 @@ class PrescriptionRowForm(DoseFields):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
     confirm_caution = forms.BooleanField(label=_("I confirm this exercise"), required=False)
 
-    def __init__(self, *args, exercises, exercise_choices, condition=None, **kwargs):
+    def __init__(self, *args, exercises, exercise_choices, condition=None, guides=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in DoseFields.base_fields:  # a row left out needs no dose
             self.fields[name].required = False
         self.exercises = exercises
         self.condition = condition
+        self.guides = guides or {}
         self.fields["exercise"].choices = exercise_choices
         self.caution = None
 
     def selected_exercise(self):
         key = self["exercise"].value()
         return self.exercises.get(str(key)) if key else None
+
+    def guide(self):
+        """The template's note for the chosen exercise (the patient reads it in their language)."""
+        key = self["exercise"].value()
+        item = self.guides.get(str(key)) if key else None
+        return item.note if item else ""
 
     def clean(self):
         data = super().clean()
@@ -182,7 +200,11 @@ def exercise_choices(condition):
 
 
 def template_rows(template, side):
-    """Starting rows: the template's exercises (items prefetched), then blank rows."""
+    """Starting rows: the template's exercises (items prefetched), then blank rows.
+
+    The template's note is not copied into the physio's note: plan_assign stores it in both
+    languages (Prescription.guide_en, guide_da), and the row shows it (PrescriptionRowForm.guide).
+    """
     rows = []
     if template is not None:
         for item in template.items.all():
@@ -194,7 +216,6 @@ def template_rows(template, side):
                     "dose_min": item.dose_min,
                     "dose_max": item.dose_max,
                     "side": side,
-                    "note": item.note,
                 }
             )
     return rows + [{"keep": True, "side": side} for _row in range(ASSIGN_BLANK_ROWS)]
@@ -204,7 +225,13 @@ def assign_formset(condition, *, data=None, template=None, side=Side.BOTH):
     """The assign form's exercise rows for `condition`: bound to `data` (a POST), or else
     starting from the template's exercises on `side`."""
     exercises, choices = exercise_choices(condition)
-    row_kwargs = {"exercises": exercises, "exercise_choices": choices, "condition": condition}
+    guides = {str(item.exercise_id): item for item in template.items.all()} if template else {}
+    row_kwargs = {
+        "exercises": exercises,
+        "exercise_choices": choices,
+        "condition": condition,
+        "guides": guides,
+    }
     kwargs = {"prefix": "rx", "form_kwargs": row_kwargs}
     if data is not None:
         return PrescriptionFormSet(data, **kwargs)
@@ -214,14 +241,24 @@ def assign_formset(condition, *, data=None, template=None, side=Side.BOTH):
 class DoseChangeForm(DoseFields):
     load = forms.CharField(label=_("Load"), max_length=100, required=False)
     note = forms.CharField(label=_("Note to the patient"), max_length=300, required=False)
+    next_step = forms.ChoiceField(
+        label=_("Variant"),
+        choices=NextStep.choices,
+        required=False,
+        help_text=_("The patient reads the variant in their own language."),
+    )
     reason = forms.CharField(label=_("Reason for the change"), max_length=300, required=False)
 
     def __init__(self, *args, prescription, **kwargs):
-        initial = {
-            f: getattr(prescription, f) for f in ("sets", "dose_min", "dose_max", "load", "note")
-        }
+        fields = ("sets", "dose_min", "dose_max", "load", "note", "next_step")
+        initial = {f: getattr(prescription, f) for f in fields}
         super().__init__(*args, initial=initial, **kwargs)
         self.dose_unit = prescription.dose_unit
+        # Each choice in the words the patient will read (in the patient's own language).
+        self.fields["next_step"].choices = [(NextStep.NONE, NextStep.NONE.label)] + [
+            (code, next_step_text(prescription.exercise, code))
+            for code in (NextStep.HARDER, NextStep.EASIER)
+        ]
 
     def clean(self):
         return clean_dose(self, super().clean(), self.dose_unit)
@@ -263,11 +300,14 @@ class SuggestionDecisionForm(forms.Form):
 
 
 PAIN_CHOICES = [(n, str(n)) for n in range(PAIN_MIN, PAIN_MAX + 1)]
+# The red flags of clinical-facts.md §5, asked before the session. Keep the qualifiers: an old
+# fall that started the pain, or night pain alone (common in bursitis and osteoarthritis), must
+# not stop anyone.
 RED_FLAG_CHOICES = [
-    ("fall", _("My hip pain started after a fall or injury, or I cannot put weight on the leg")),
-    ("fever", _("I have fever or chills, or the hip is hot and swollen")),
+    ("fall", _("A new fall or injury since my last session, or I cannot put weight on the leg")),
+    ("fever", _("Fever, chills or feeling unwell, with a hot, swollen or very painful hip")),
     ("severe_sudden", _("Sudden, severe pain")),
-    ("night_pain", _("Pain at night or at rest that does not ease")),
+    ("night_pain", _("Pain at night or at rest that does not ease, and I have lost weight without trying or have had cancer")),
     ("numbness", _("Numbness, pins and needles or weakness in the leg, or loss of bladder or bowel control")),
     ("calf", _("A swollen, warm, painful calf")),
 ]  # fmt: skip
@@ -281,7 +321,15 @@ class PainField(forms.TypedChoiceField):
 
 
 class SessionStartForm(forms.Form):
+    """The safety questions, before the first exercise."""
+
     pain_before = PainField(label=_("Pain right now (0 = none, 10 = worst imaginable)"))
+    red_flags = forms.MultipleChoiceField(
+        label=_("Does any of this apply to you today? Tick only what is new or true now."),
+        choices=RED_FLAG_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
 
 class TickForm(forms.Form):
@@ -299,15 +347,28 @@ class SessionFinishForm(forms.Form):
     effort = PainField(
         label=_("How hard was it? (0 = very easy, 10 = maximal effort)"), required=False
     )
-    red_flags = forms.MultipleChoiceField(
-        label=_("Do any of these apply to you today?"),
-        choices=RED_FLAG_CHOICES,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
     note = forms.CharField(
         label=_("Note to your physiotherapist (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         required=False,
+    )
+
+
+class ContactForm(forms.Form):
+    """The physio's record of a contact after a stop, or of a program review."""
+
+    reason = forms.TypedChoiceField(choices=Contact.Reason.choices, widget=forms.HiddenInput)
+    covers_through = forms.DateField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(
+        label=_("What was agreed"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("For example: spoke on the phone, pain settling, continue at the lower dose."),
+    )
+
+
+class PainModeForm(forms.Form):
+    pain_mode = forms.ChoiceField(
+        label=_("Pain rule"), choices=PainMode.choices, widget=forms.RadioSelect
     )

@@ -2,9 +2,10 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from exercises.bounds import (
@@ -14,8 +15,16 @@ from exercises.bounds import (
     SESSIONS_PER_WEEK_MAX,
     SESSIONS_PER_WEEK_MIN,
 )
-from exercises.models import Condition, DoseMixin, Exercise, dose_constraints
+from exercises.models import Condition, DoseMixin, Exercise, dose_constraints, translated
+from plans import rules
 from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX, PAIN_MAX, PAIN_MIN
+
+
+class PainMode(models.TextChoices):
+    # The seed's FAQ stops at any pain; hipcare follows the pain-monitoring model [9][10] unless
+    # the physio chooses pain-free for this patient (clinical-facts.md §4).
+    MONITORING = rules.PAIN_MODE_MONITORING, _("Pain monitoring (up to 5 of 10)")
+    PAIN_FREE = rules.PAIN_MODE_FREE, _("Pain-free (ease off at any pain)")
 
 
 class Side(models.TextChoices):
@@ -35,6 +44,20 @@ class PlanQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(status=Plan.Status.ACTIVE)
+
+    def with_marks(self):
+        """The physio's latest decisions, read by plans/progress.py: the newest session a dose
+        decision covered, the newest a stop contact covered, and the last program review."""
+
+        def newest(model, field, **filters):
+            rows = model.objects.filter(plan=OuterRef("pk"), **filters).order_by(f"-{field}")
+            return Subquery(rows.values(field)[:1])
+
+        return self.annotate(
+            review_through=newest(Review, "latest_session_date"),
+            stop_contact_through=newest(Contact, "covers_through", reason=Contact.Reason.STOP),
+            program_review_on=newest(Contact, "covers_through", reason=Contact.Reason.REVIEW),
+        )
 
 
 class Plan(models.Model):
@@ -68,6 +91,16 @@ class Plan(models.Model):
     end_date = models.DateField(_("end date"))
     sessions_per_week = models.PositiveSmallIntegerField(
         _("sessions per week"), default=DEFAULT_SESSIONS_PER_WEEK
+    )
+    pain_mode = models.CharField(
+        _("pain rule"),
+        max_length=12,
+        choices=PainMode,
+        default=PainMode.MONITORING,
+        help_text=_(
+            "Pain monitoring allows pain up to 5 of 10 that settles by the next morning; "
+            "pain-free eases off at any pain."
+        ),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
@@ -145,6 +178,23 @@ class PrescriptionQuerySet(models.QuerySet):
         return self.filter(valid_until__isnull=True)
 
 
+class NextStep(models.TextChoices):
+    NONE = "", _("As described")
+    HARDER = "harder", _("Harder variant")
+    EASIER = "easier", _("Easier variant")
+
+
+def next_step_text(exercise, code):
+    """A NextStep code in words, with the exercise's variant, in the active language."""
+    if code == NextStep.HARDER:
+        variant = exercise.harder or gettext("more resistance (a stronger band or a weight)")
+        return gettext("Next step: %(variant)s.") % {"variant": variant}
+    if code == NextStep.EASIER:
+        variant = exercise.easier or gettext("a smaller range of movement")
+        return gettext("Make it easier: %(variant)s.") % {"variant": variant}
+    return ""
+
+
 class Prescription(DoseMixin):
     """One exercise in a plan with its dose. A dose change closes this row and opens a new one,
     so a logged session always points at the dose that was prescribed that day."""
@@ -157,10 +207,27 @@ class Prescription(DoseMixin):
         _("load"), max_length=100, blank=True, help_text=_("Band colour or weight, if any.")
     )
     note = models.CharField(_("note to the patient"), max_length=300, blank=True)
+    # The template's note for this exercise, in both languages: the patient reads it in theirs.
+    guide_en = models.CharField(_("template note (English)"), max_length=300, blank=True)
+    guide_da = models.CharField(_("template note (Danish)"), max_length=300, blank=True)
+    # An approved progression to the exercise's harder or easier variant, as a code: the words
+    # come from the exercise in the reader's language when the page is shown.
+    next_step = models.CharField(
+        _("variant"), max_length=10, choices=NextStep, blank=True, default=NextStep.NONE
+    )
     caution_confirmed = models.BooleanField(_("caution confirmed by the physio"), default=False)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until (exclusive)"), null=True, blank=True)
     change_reason = models.CharField(_("reason for change"), max_length=300, blank=True)
+    # Set when hipcare itself eased the dose after one hard session (created_by is then empty).
+    eased_after = models.ForeignKey(
+        "Session",
+        verbose_name=_("eased after the session of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -183,10 +250,23 @@ class Prescription(DoseMixin):
                 condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
                 name="prescription_valid_span",
             ),
+            models.CheckConstraint(
+                condition=Q(next_step__in=NextStep.values), name="prescription_next_step_known"
+            ),
         ]
 
     def __str__(self):
         return f"{self.exercise}: {self.sets} × {self.dose.range}"
+
+    @property
+    def guide(self):
+        """The template's note in the reader's language."""
+        return translated(self, "guide")
+
+    @property
+    def next_step_text(self):
+        """The approved variant in the reader's language, or "" when there is none."""
+        return next_step_text(self.exercise, self.next_step)
 
 
 class SessionQuerySet(models.QuerySet):
@@ -203,6 +283,9 @@ class Session(models.Model):
     note = models.TextField(_("note"), blank=True, max_length=2000)
     red_flags = models.JSONField(_("red flags reported"), default=list, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # When one hard session eased the next session's doses; once per session, however often
+    # the patient changes the answers.
+    eased_at = models.DateTimeField(_("doses eased"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = SessionQuerySet.as_manager()
@@ -225,6 +308,15 @@ class Session(models.Model):
 
     def __str__(self):
         return f"{self.plan.patient} {self.date}"
+
+    @property
+    def screened(self):
+        """The safety questions were answered before the session."""
+        return self.pain_before is not None
+
+    @property
+    def stopped_by_screen(self):
+        return self.screened and rules.screen_says_stop(self.pain_before, self.red_flags)
 
 
 class SessionEntry(models.Model):
@@ -286,3 +378,66 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.plan}: {self.kind} {self.decision}"
+
+
+class SessionAnswer(models.Model):
+    """Every answer a patient gave for a session, in order: changing an answer adds a row, so a
+    red flag reported and then removed stays visible to the physio with both times."""
+
+    class Step(models.TextChoices):
+        SCREEN = "screen", _("Before the session")
+        FINISH = "finish", _("After the session")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="answers")
+    step = models.CharField(_("step"), max_length=10, choices=Step)
+    pain = models.PositiveSmallIntegerField(_("pain (0–10)"), null=True, blank=True)
+    effort = models.PositiveSmallIntegerField(_("effort (0–10)"), null=True, blank=True)
+    red_flags = models.JSONField(_("red flags reported"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["recorded_at", "pk"]
+        verbose_name = _("session answer")
+        verbose_name_plural = _("session answers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pain__isnull=True) | Q(pain__gte=PAIN_MIN, pain__lte=PAIN_MAX),
+                name="session_answer_pain_0_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(effort__isnull=True) | Q(effort__gte=PAIN_MIN, effort__lte=PAIN_MAX),
+                name="session_answer_effort_0_10",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session} {self.step} {self.recorded_at:%H:%M}"
+
+
+class Contact(models.Model):
+    """The physio's record of contacting the patient (after a stop) or reviewing the program.
+    A stop flag stays on the caseload until a contact covers the session that raised it."""
+
+    class Reason(models.TextChoices):
+        STOP = "stop", _("Stop and review: patient contacted")
+        REVIEW = "review", _("Program review")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="contacts")
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason)
+    note = models.TextField(_("note"), max_length=2000)
+    # The newest session the physio had seen; later sessions can raise a new flag.
+    covers_through = models.DateField(_("covers sessions up to"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [models.Index(fields=["plan", "-recorded_at"], name="contact_plan_latest")]
+
+    def __str__(self):
+        return f"{self.plan}: {self.get_reason_display()} {self.recorded_at:%Y-%m-%d}"

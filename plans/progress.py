@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from exercises.models import translated
 from plans import charts, describe, rules
-from plans.models import Prescription, Review, Session, SessionEntry
+from plans.models import Plan, Prescription, Session, SessionEntry
 
 # The pain trend compares this many 7-day windows ending today.
 TREND_WEEKS = 4
@@ -210,6 +210,7 @@ class Progress:
     flags: list
     latest_session_date: datetime.date | None  # the newest session the suggestion considered
     last_pain_after: int | None
+    contact_needed: bool = False  # a stop no contact has covered yet
 
     @property
     def urgency(self):
@@ -226,8 +227,27 @@ def _trend(rows, today):
     return means
 
 
+MARKS = ("review_through", "stop_contact_through", "program_review_on")
+
+
+def _marks(plans):
+    """The physio's last decisions per plan (see PlanQuerySet.with_marks): read from the plans
+    when they were fetched with them, else in 1 query."""
+    if all(hasattr(plan, MARKS[0]) for plan in plans):
+        return {plan.pk: {m: getattr(plan, m) for m in MARKS} for plan in plans}
+    rows = Plan.objects.filter(pk__in=[p.pk for p in plans]).with_marks().values("pk", *MARKS)
+    return {row.pop("pk"): row for row in rows}
+
+
+def _facts(row):
+    return rules.SessionFacts(
+        row["date"], row["pain_before"], row["pain_after"], tuple(row["red_flags"] or ())
+    )
+
+
 def for_plans(plans, *, today) -> dict:
-    """Progress of many plans, keyed by plan pk. 3 queries, whatever the number of plans."""
+    """Progress of many plans, keyed by plan pk. 2 queries for plans fetched with_marks(),
+    whatever the number of plans; the rows read are bounded by TREND_WEEKS."""
     plans = list(plans)
     if not plans:
         return {}
@@ -235,38 +255,41 @@ def for_plans(plans, *, today) -> dict:
     since = today - datetime.timedelta(days=7 * TREND_WEEKS - 1)
     by_plan = {}
     for row in _session_rows(ids, since, today):
-        if row["ticks"]:
-            by_plan.setdefault(row["plan_id"], []).append(row)
+        by_plan.setdefault(row["plan_id"], []).append(row)
     counts = _done_counts(ids, today=today)
-    reviewed = dict(
-        Review.objects.filter(plan_id__in=ids)
-        .values("plan_id")
-        .annotate(last=Max("latest_session_date"))
-        .values_list("plan_id", "last")
-    )
+    marks = _marks(plans)
     window_start = today - datetime.timedelta(days=rules.ADHERENCE_WINDOW_DAYS - 1)
+    week_start = today - datetime.timedelta(days=6)
     result = {}
     for plan in plans:
-        rows = by_plan.get(plan.pk, [])
-        recent = [
-            rules.SessionFacts(
-                r["date"], r["pain_before"], r["pain_after"], tuple(r["red_flags"] or ())
-            )
-            for r in rows
-            if r["date"] >= window_start
-        ]
+        all_rows = by_plan.get(plan.pk, [])
+        rows = [r for r in all_rows if r["ticks"]]
+        stopped = [
+            r for r in all_rows if not r["ticks"] and r["pain_before"] is not None
+            and rules.screen_says_stop(r["pain_before"], r["red_flags"])
+        ]  # fmt: skip
+        recent = [_facts(r) for r in rows if r["date"] >= window_start]
+        screened = [_facts(r) for r in stopped if r["date"] >= window_start]
         plan_summary = _summary(plan, counts.get(plan.pk), today=today)
         trend = _trend(rows, today)
         suggestion = rules.suggest(
-            sessions=recent, weekly_pain_before=trend, adherence_14d=plan_summary.recent.percent
+            sessions=recent,
+            weekly_pain_before=trend,
+            adherence_14d=plan_summary.recent.percent,
+            screened=screened,
+            mode=plan.pain_mode,
         )
-        latest = recent[-1].date if recent else None
-        last_review = reviewed.get(plan.pk)
+        latest = max((s.date for s in [*recent, *screened]), default=None)
+        plan_marks = marks.get(plan.pk, {})
+        contacted = plan_marks.get("stop_contact_through")
+        # A stop is answered by contacting the patient; other suggestions by a dose decision.
+        decided = contacted if suggestion.kind == rules.STOP else plan_marks.get("review_through")
         pending = (
             suggestion.kind != rules.KEEP
             and latest is not None
-            and (last_review is None or latest > last_review)
+            and (decided is None or latest > decided)
         )
+        uncovered = [_facts(r) for r in all_rows if contacted is None or r["date"] > contacted]
         span = week_of(plan, today)
         result[plan.pk] = Progress(
             plan=plan,
@@ -275,7 +298,7 @@ def for_plans(plans, *, today) -> dict:
             suggestion=suggestion,
             pending=pending,
             flags=rules.patient_flags(
-                sessions=[s for s in recent if last_review is None or s.date > last_review],
+                sessions=uncovered,
                 weekly_pain_before=trend,
                 adherence_14d=plan_summary.recent.percent,
                 days_running=rules.elapsed_days(
@@ -283,12 +306,21 @@ def for_plans(plans, *, today) -> dict:
                 ),
                 last_session=plan_summary.last_session,
                 today=today,
-                pending=pending,
+                # A stop's own flag asks for a contact; a waiting dose decision is the other kind.
+                pending=pending and suggestion.kind != rules.STOP,
+                week_pains_before=[r["pain_before"] for r in rows if r["date"] >= week_start],
+                review_is_due=rules.review_due(
+                    start=plan.start_date,
+                    end=plan.end_date,
+                    today=today,
+                    last_review=plan_marks.get("program_review_on"),
+                ),
             ),
             latest_session_date=latest,
             last_pain_after=next(
                 (s.pain_after for s in reversed(recent) if s.pain_after is not None), None
             ),
+            contact_needed=any(rules.needs_contact(f) for f in uncovered),
         )
     return result
 
@@ -428,7 +460,17 @@ def history(plan, *, page_number, today) -> History:
 def recently_changed(prescriptions, day):
     """The doses the physio changed in the last few days, to point out on the checklist."""
     since = day - datetime.timedelta(days=rules.CHANGE_NOTICE_DAYS)
-    return [rx for rx in prescriptions if rx.change_reason and rx.valid_from > since]
+    return [
+        rx
+        for rx in prescriptions
+        if rx.change_reason and rx.eased_after_id is None and rx.valid_from > since
+    ]
+
+
+def eased_doses(prescriptions):
+    """Doses hipcare eased after one hard session and the physio has not changed since, with
+    that session (prescriptions fetched with eased_after)."""
+    return [rx for rx in prescriptions if rx.eased_after_id is not None]
 
 
 def prescriptions_on(plan, day):
@@ -436,7 +478,7 @@ def prescriptions_on(plan, day):
     return list(
         Prescription.objects.in_effect_on(day)
         .filter(plan=plan)
-        .select_related("exercise")
+        .select_related("exercise", "eased_after")
         .prefetch_related("exercise__condition_notes")
         .order_by("order", "pk")
     )

@@ -78,12 +78,43 @@ CHANGE_NOTICE_DAYS = 7
 RED_FLAGS = ("fall", "fever", "severe_sudden", "night_pain", "numbness", "calf")
 
 
+# The pain rule a plan follows (clinical-facts.md §4): the pain-monitoring model accepts pain up
+# to ACCEPTABLE_PAIN_MAX; pain-free mode (the seed's FAQ, chosen per plan) accepts none.
+PAIN_MODE_MONITORING, PAIN_MODE_FREE = "monitoring", "pain_free"
+ACCEPTABLE_PAIN = {PAIN_MODE_MONITORING: ACCEPTABLE_PAIN_MAX, PAIN_MODE_FREE: 0}
+
+
 def is_severe(pain: int | None) -> bool:
     return pain is not None and pain >= SEVERE_PAIN
 
 
-def is_above_acceptable(pain: int | None) -> bool:
-    return pain is not None and pain > ACCEPTABLE_PAIN_MAX
+def is_above_acceptable(pain: int | None, mode: str = PAIN_MODE_MONITORING) -> bool:
+    return pain is not None and pain > ACCEPTABLE_PAIN[mode]
+
+
+def screen_says_stop(pain_now: int | None, red_flags) -> bool:
+    """Before the session: pain now ≥ 7 or any red flag → do not exercise today (§4, §5)."""
+    return bool(red_flags) or is_severe(pain_now)
+
+
+def eases_next_session(pain_after: int | None, mode: str = PAIN_MODE_MONITORING) -> bool:
+    """One hard session (pain after above the acceptable level) lowers the next session's
+    doses one step: the model reduces the next load after a single breach [9][10]."""
+    return is_above_acceptable(pain_after, mode)
+
+
+# Pain before at or above this level on most sessions of a week keeps the patient flagged for
+# review even when it is not rising (clinical-facts.md §4; product rule for "most": more than
+# half, and at least HIGH_PAIN_MIN_SESSIONS sessions).
+HIGH_PAIN_BEFORE = 5
+HIGH_PAIN_MIN_SESSIONS = 2
+
+
+def high_pain_week(pains_before) -> bool:
+    """pains_before: pain before of the sessions done in the last 7 days (None: not asked)."""
+    pains = [p for p in pains_before if p is not None]
+    high = sum(p >= HIGH_PAIN_BEFORE for p in pains)
+    return high >= HIGH_PAIN_MIN_SESSIONS and high > len(pains) / 2
 
 
 def session_needs_attention(pain_after: int | None, red_flags) -> bool:
@@ -223,18 +254,23 @@ def _rising_run(series, minimum):
     return run
 
 
-def suggest(*, sessions, weekly_pain_before, adherence_14d):
+def suggest(*, sessions, weekly_pain_before, adherence_14d, screened=(), mode=PAIN_MODE_MONITORING):
     """One of progress, keep, ease off, stop and review, with the reasons.
 
     sessions: the plan's sessions in the adherence window, oldest first (each SessionFacts).
     weekly_pain_before: mean pain before per 7-day window, oldest first (None: no data).
     adherence_14d: percent done in the adherence window (None: nothing prescribed yet).
+    screened: sessions in the window the safety questions stopped (SessionFacts, no exercise).
+    mode: the plan's pain rule (PAIN_MODE_MONITORING or PAIN_MODE_FREE).
     """
     last = sessions[-RECENT_SESSIONS:]
     # Safety first: these apply even with too little data for a dose suggestion.
-    flagged = [s for s in sessions if s.red_flags]
+    flagged = sorted((s for s in [*sessions, *screened] if s.red_flags), key=lambda s: s.date)
     if flagged:
         return Suggestion(STOP, (Reason("red_flag", (flagged[-1].date,)),))
+    stopped = [s for s in screened if is_severe(s.pain_before)]
+    if stopped:
+        return Suggestion(STOP, (Reason("pain_now_severe", (stopped[-1].pain_before,)),))
     if any(is_severe(s.pain_after) for s in last):
         pains = [s.pain_after for s in last if s.pain_after is not None]
         return Suggestion(STOP, (Reason("pain_after_range", (len(last), min(pains), max(pains))),))
@@ -244,7 +280,7 @@ def suggest(*, sessions, weekly_pain_before, adherence_14d):
     if len(sessions) < MIN_SESSIONS_FOR_SUGGESTION:
         return Suggestion(KEEP, (Reason("too_little_data", (len(sessions),)),))
 
-    if sum(is_above_acceptable(s.pain_after) for s in last) >= EASE_OFF_HIGH_SESSIONS:
+    if sum(is_above_acceptable(s.pain_after, mode) for s in last) >= EASE_OFF_HIGH_SESSIONS:
         pains = [s.pain_after for s in last if s.pain_after is not None]
         return Suggestion(
             EASE_OFF, (Reason("pain_after_range", (len(last), min(pains), max(pains))),)
@@ -253,7 +289,7 @@ def suggest(*, sessions, weekly_pain_before, adherence_14d):
         return Suggestion(EASE_OFF, (Reason("pain_before_rising", (EASE_OFF_RISING_WEEKS,)),))
 
     pains_after = [s.pain_after for s in last]
-    settled = all(p is not None and p <= ACCEPTABLE_PAIN_MAX for p in pains_after)
+    settled = all(p is not None and not is_above_acceptable(p, mode) for p in pains_after)
     first_before = last[0].pain_before
     not_worse = first_before is not None and all(
         s.pain_before is not None and s.pain_before <= first_before for s in last
@@ -348,29 +384,70 @@ def dose_step(kind: str, dose: Dose, default: Dose | None = None) -> Step | None
 
 # --- Caseload flags (clinical-facts.md §4, §5, §7) --------------------------------------------
 
-FLAG_SEVERE, FLAG_RISING, FLAG_LOW_ADHERENCE, FLAG_INACTIVE, FLAG_SUGGESTION = (
-    "severe", "rising_pain", "low_adherence", "inactive", "suggestion",
+FLAG_SEVERE, FLAG_RISING, FLAG_HIGH_PAIN, FLAG_REVIEW_DUE = (
+    "severe", "rising_pain", "high_pain", "review_due",
 )  # fmt: skip
+FLAG_LOW_ADHERENCE, FLAG_INACTIVE, FLAG_SUGGESTION = "low_adherence", "inactive", "suggestion"
 FLAG_URGENCY = {
     FLAG_SEVERE: 1,
     FLAG_RISING: 2,
-    FLAG_LOW_ADHERENCE: 3,
-    FLAG_INACTIVE: 4,
-    FLAG_SUGGESTION: 5,
+    FLAG_HIGH_PAIN: 3,
+    FLAG_REVIEW_DUE: 4,
+    FLAG_LOW_ADHERENCE: 5,
+    FLAG_INACTIVE: 6,
+    FLAG_SUGGESTION: 7,
 }
+# A program is reviewed at 6 weeks and when it reaches its last day (clinical-facts.md §3).
+REVIEW_AT_DAYS = 6 * 7
+
+
+def review_due(*, start, end, today, last_review) -> bool:
+    """The 6-week review or the end-of-program review has come and no review was recorded since.
+    last_review: the date of the newest review of this plan, or None."""
+    after_end = end + datetime.timedelta(days=1)
+    points = [min(start + datetime.timedelta(days=REVIEW_AT_DAYS), after_end), after_end]
+    reached = [p for p in points if p <= today]
+    return bool(reached) and (last_review is None or last_review < max(reached))
+
+
 # Adherence is judged only once the program has run this many days (product rule).
 MIN_DAYS_FOR_ADHERENCE_FLAG = 7
 
 
+def needs_contact(session: SessionFacts) -> bool:
+    """A session that asks the physio to contact the patient: a red flag, or severe pain
+    before (the safety questions) or after."""
+    return (
+        bool(session.red_flags) or is_severe(session.pain_before) or is_severe(session.pain_after)
+    )
+
+
 def patient_flags(
-    *, sessions, weekly_pain_before, adherence_14d, days_running, last_session, today, pending
+    *,
+    sessions,
+    weekly_pain_before,
+    adherence_14d,
+    days_running,
+    last_session,
+    today,
+    pending,
+    week_pains_before=(),
+    review_is_due=False,
 ):
-    """Flags for one patient, most urgent first. `sessions` are those since the last review."""
+    """Flags for one patient, most urgent first.
+
+    sessions: those no contact has covered yet (screened-out ones included).
+    week_pains_before: pain before of the sessions done in the last 7 days.
+    """
     flags = []
-    if any(session_needs_attention(s.pain_after, s.red_flags) for s in sessions):
+    if any(needs_contact(s) for s in sessions):
         flags.append(FLAG_SEVERE)
     if _rising_run(weekly_pain_before, EASE_OFF_WEEKLY_RISE) >= EASE_OFF_RISING_WEEKS:
         flags.append(FLAG_RISING)
+    if high_pain_week(week_pains_before):
+        flags.append(FLAG_HIGH_PAIN)
+    if review_is_due:
+        flags.append(FLAG_REVIEW_DUE)
     if days_running >= MIN_DAYS_FOR_ADHERENCE_FLAG:
         level = adherence_level(adherence_14d)
         if level == "low":

@@ -14,10 +14,13 @@ from hipcare.models import User
 from plans import progress, rules
 from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX, PAIN_MAX, PAIN_MIN
 from plans.models import (
+    Contact,
+    NextStep,
     Plan,
     Prescription,
     Review,
     Session,
+    SessionAnswer,
     SessionEntry,
     plan_end_date,
 )
@@ -31,15 +34,27 @@ class ItemSpec:
     dose: Dose
     side: str = "both"
     load: str = ""
-    note: str = ""
+    note: str = ""  # the physio's own words, kept as typed
     caution_confirmed: bool = False
+    # The template's note in both languages; plan_assign fills it from the template when empty.
+    guide_en: str = ""
+    guide_da: str = ""
 
 
 def template_items(template: ProgramTemplate) -> list[ItemSpec]:
     return [
-        ItemSpec(exercise=item.exercise, dose=item.dose, note=item.note)
+        ItemSpec(
+            exercise=item.exercise, dose=item.dose, guide_en=item.note_en, guide_da=item.note_da
+        )
         for item in template.items.select_related("exercise").order_by("order", "pk")
     ]
+
+
+def _template_guides(template) -> dict:
+    """The template's notes by exercise id, as (English, Danish); uses prefetched items."""
+    if template is None:
+        return {}
+    return {item.exercise_id: (item.note_en, item.note_da) for item in template.items.all()}
 
 
 @transaction.atomic
@@ -55,6 +70,7 @@ def plan_assign(
     items: list[ItemSpec],
     template=None,
     submission_key=None,
+    pain_mode=rules.PAIN_MODE_MONITORING,
 ) -> Plan:
     """Ends the patient's active program (its history stays) and starts a new one."""
     if submission_key is not None:
@@ -86,10 +102,12 @@ def plan_assign(
         end_date=plan_end_date(start_date, weeks) if weeks and weeks > 0 else start_date,
         sessions_per_week=sessions_per_week,
         submission_key=submission_key,
+        pain_mode=pain_mode,
     )
     plan.full_clean()
     plan.save()
     prescriptions = []
+    guides = _template_guides(template)
     for order, item in enumerate(items):
         if not item.exercise.is_active:
             raise ValidationError(
@@ -101,6 +119,11 @@ def plan_assign(
                 _("“%(name)s” needs your confirmation: %(reason)s")
                 % {"name": item.exercise.name, "reason": caution.reason}
             )
+        guide_en, guide_da = (
+            (item.guide_en, item.guide_da)
+            if item.guide_en or item.guide_da
+            else guides.get(item.exercise.pk, ("", ""))
+        )
         prescription = Prescription(
             plan=plan,
             exercise=item.exercise,
@@ -108,6 +131,8 @@ def plan_assign(
             side=item.side,
             load=item.load,
             note=item.note,
+            guide_en=guide_en,
+            guide_da=guide_da,
             caution_confirmed=bool(caution),
             valid_from=start_date,
             created_by=physio,
@@ -126,11 +151,21 @@ def plan_assign(
 
 @transaction.atomic
 def prescription_change_dose(
-    *, prescription, by, dose: Dose, load=None, note=None, reason="", effective=None
+    *,
+    prescription,
+    by,
+    dose: Dose,
+    load=None,
+    note=None,
+    reason="",
+    effective=None,
+    next_step=None,
 ) -> Prescription:
     """Closes the current dose and opens a new one from `effective` (today by default).
 
     Earlier sessions keep pointing at the old row, so history shows what was prescribed then.
+    `load`, `note` and `next_step` (a NextStep code) left as None keep the current ones; the
+    template's note (guide_en, guide_da) always carries over.
     """
     effective = effective or timezone.localdate()
     current = Prescription.objects.select_for_update().get(pk=prescription.pk)
@@ -145,6 +180,9 @@ def prescription_change_dose(
         side=current.side,
         load=current.load if load is None else load,
         note=current.note if note is None else note,
+        guide_en=current.guide_en,
+        guide_da=current.guide_da,
+        next_step=current.next_step if next_step is None else next_step,
         caution_confirmed=current.caution_confirmed,
         valid_from=max(effective, current.valid_from),
         change_reason=reason,
@@ -182,15 +220,35 @@ def _check_pain(value, label):
         )
 
 
+def _check_red_flags(red_flags):
+    if set(red_flags) - set(rules.RED_FLAGS):
+        raise ValidationError(_("Unknown answer."))
+
+
 @transaction.atomic
-def session_start(*, plan, day, pain_before=None) -> Session:
-    """Opens the day's session, or returns the one already open (two tabs, double clicks)."""
+def session_start(*, plan, day, pain_before=None, red_flags=None) -> Session:
+    """Opens the day's session with the safety questions' answers (pain now, red flags), or
+    returns the one already open (two tabs, double clicks). New answers replace the shown ones;
+    every answer stays in the session's answer history."""
     _check_session_day(plan, day)
     _check_pain(pain_before, _("Pain now"))
-    session, created = _get_or_create_session(plan, day)
-    if pain_before is not None and (created or session.pain_before is None):
+    _check_red_flags(red_flags or ())
+    session, _created = _get_or_create_session(plan, day)
+    if pain_before is None and red_flags is None:
+        return session
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if pain_before is not None:
         session.pain_before = pain_before
-        session.save(update_fields=["pain_before"])
+    if red_flags is not None:
+        session.red_flags = sorted(set(red_flags))
+    session.full_clean()
+    session.save(update_fields=["pain_before", "red_flags"])
+    SessionAnswer.objects.create(
+        session=session,
+        step=SessionAnswer.Step.SCREEN,
+        pain=session.pain_before,
+        red_flags=session.red_flags,
+    )
     return session
 
 
@@ -215,6 +273,11 @@ def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None)
     )
     if prescription is None:
         raise ValidationError(_("That exercise is not part of this session."))
+    # The safety questions come before the first tick, and their answer can stop the session.
+    if not session.screened:
+        raise ValidationError(_("First answer the questions before the session."))
+    if done and session.stopped_by_screen:
+        raise ValidationError(_("Your answers say not to exercise today."))
     if not done:
         SessionEntry.objects.filter(session=session, prescription=prescription).delete()
         return None
@@ -234,33 +297,99 @@ def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None)
 
 
 @transaction.atomic
-def session_finish(*, session, pain_after, effort=None, note="", red_flags=()) -> Session:
+def session_finish(*, session, pain_after, effort=None, note="", red_flags=None) -> Session:
+    """Records the answers after the session. One hard session (pain after above the plan's
+    acceptable level) eases the next session's doses one step, once per session."""
     session = Session.objects.select_for_update().select_related("plan").get(pk=session.pk)
     _check_session_day(session.plan, session.date)
     _check_pain(pain_after, _("Pain after"))
     _check_pain(effort, _("Effort"))
-    unknown = set(red_flags) - set(rules.RED_FLAGS)
-    if unknown:
-        raise ValidationError(_("Unknown answer."))
+    _check_red_flags(red_flags or ())
     session.pain_after = pain_after
     session.effort = effort
     session.note = note
-    session.red_flags = sorted(set(red_flags))
+    if red_flags is not None:
+        session.red_flags = sorted(set(red_flags))
     session.completed_at = session.completed_at or timezone.now()
     session.full_clean()
     session.save()
+    SessionAnswer.objects.create(
+        session=session,
+        step=SessionAnswer.Step.FINISH,
+        pain=pain_after,
+        effort=effort,
+        red_flags=session.red_flags,
+        note=note,
+    )
+    if session.eased_at is None and rules.eases_next_session(pain_after, session.plan.pain_mode):
+        _ease_next_session(session)
     return session
 
 
+def _ease_next_session(session):
+    """Each current dose one step down the ladder from the next day, until the physio decides."""
+    effective = max(timezone.localdate(), session.date) + datetime.timedelta(days=1)
+    current = (
+        Prescription.objects.current()
+        .filter(plan=session.plan)
+        .select_related("exercise")
+        .order_by("order", "pk")
+    )
+    for rx in current:
+        step = rules.ease_off_step(rx.dose, rx.exercise.dose)
+        if step.dose == rx.dose:
+            continue  # already at the bottom of the ladder: the physio chooses a variant
+        new = prescription_change_dose(
+            prescription=rx,
+            by=None,
+            dose=step.dose,
+            reason=_("One step lighter after pain %(pain)d of 10 after the session of %(date)s.")
+            % {"pain": session.pain_after, "date": session.date.isoformat()},
+            effective=effective,
+        )
+        new.eased_after = session
+        new.save(update_fields=["eased_after"])
+    session.eased_at = timezone.now()
+    session.save(update_fields=["eased_at"])
+
+
+@transaction.atomic
+def contact_record(*, plan, by, reason, note, covers_through) -> Contact:
+    """The physio contacted the patient after a stop, or reviewed the program."""
+    if plan.physio_id != by.pk and plan.patient.physio_id != by.pk:
+        raise ValidationError(_("This patient is not in your caseload."))
+    contact = Contact(
+        plan=plan,
+        reason=reason,
+        note=note.strip(),
+        covers_through=covers_through or timezone.localdate(),
+        recorded_by=by,
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def plan_set_pain_mode(*, plan, by, pain_mode) -> Plan:
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != Plan.Status.ACTIVE:
+        raise ValidationError(_("This program has ended."))
+    plan.pain_mode = pain_mode
+    plan.full_clean()
+    plan.save(update_fields=["pain_mode"])
+    return plan
+
+
 def _variant_note(rx, step):
-    exercise = rx.exercise
-    if step.variant == "harder":
-        variant = exercise.harder or _("more resistance (a stronger band or a weight)")
-        return _("Next step: %(variant)s.") % {"variant": variant}
-    if step.variant == "easier":
-        variant = exercise.easier or _("a smaller range of movement")
-        return _("Make it easier: %(variant)s.") % {"variant": variant}
-    return rx.note
+    """The NextStep code a step leaves on the prescription: the variant it moves to, else the
+    current one. A code, not words: Prescription.next_step_text words it for each reader, and
+    the physio's own note stays as typed."""
+    if step.variant == NextStep.HARDER:
+        return NextStep.HARDER
+    if step.variant == NextStep.EASIER:
+        return NextStep.EASIER
+    return rx.next_step
 
 
 @transaction.atomic
@@ -298,7 +427,7 @@ def suggestion_decide(
                 prescription=rx,
                 by=by,
                 dose=step.dose,
-                note=_variant_note(rx, step),
+                next_step=_variant_note(rx, step),
                 reason=reason[:300],
             )
     return review

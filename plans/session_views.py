@@ -67,7 +67,9 @@ def today(request):
                 % {"n": rules.BACKFILL_DAYS},
             )
             return redirect("plans:today")
-    if not plan.start_date <= day <= plan.last_day:
+    if day > plan.last_day:
+        return render(request, "plans/today.html", {"plan": plan, "ended": True, "day": day})
+    if day < plan.start_date:
         return render(request, "plans/today.html", {"plan": plan, "outside": True, "day": day})
     session = Session.objects.filter(plan=plan, date=day).first()
     items = _checklist_items(plan, day, session)
@@ -81,7 +83,12 @@ def today(request):
         # Only the week of the day shown: the checklist's cost must not grow with the history.
         "week": progress.week(plan, day, today=today_),
         "entry_limits": ENTRY_LIMITS,
-        "start_form": SessionStartForm(initial={"pain_before": session and session.pain_before}),
+        "start_form": SessionStartForm(
+            initial={
+                "pain_before": session and session.pain_before,
+                "red_flags": session.red_flags if session else [],
+            }
+        ),
         "finish_form": SessionFinishForm(
             initial={
                 "pain_after": session and session.pain_after,
@@ -91,9 +98,12 @@ def today(request):
         "other_days": rules.loggable_days(
             start=plan.start_date, last_day=plan.last_day, today=today_
         ),
+        "stopped": session is not None and session.stopped_by_screen,
+        "can_tick": session is not None and session.screened and not session.stopped_by_screen,
         "attention": session
         and session.completed_at
         and rules.session_needs_attention(session.pain_after, session.red_flags),
+        "eased": progress.eased_doses([rx for rx, _entry in items]),
         "changed": progress.recently_changed([rx for rx, _entry in items], day),
     }
     return render(request, "plans/today.html", context)
@@ -120,10 +130,14 @@ def session_start(request, day):
         messages.error(request, _("Choose how much it hurts now, from 0 to 10."))
         return redirect(_checklist_url(day, today_))
     try:
-        services.session_start(plan=plan, day=day, pain_before=form.cleaned_data["pain_before"])
+        session = services.session_start(plan=plan, day=day, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(_checklist_url(day, today_))
+        return redirect(_checklist_url(day, today_))
+    # Straight to the answer: the advice not to exercise, or the first exercise.
+    return redirect(
+        _checklist_url(day, today_) + ("#result" if session.stopped_by_screen else "#exercises")
+    )
 
 
 @require_POST
@@ -142,7 +156,9 @@ def entry_tick(request, day, prescription_id):
         error = _("That exercise is not part of this session.")
     else:
         try:
-            session = services.session_start(plan=plan, day=day)
+            session = Session.objects.filter(plan=plan, date=day).first()
+            if session is None:
+                raise ValidationError(_("First answer the questions before the session."))
             services.entry_set(
                 session=session,
                 prescription_id=prescription_id,
@@ -167,6 +183,7 @@ def entry_tick(request, day, prescription_id):
             "plan": plan,
             "error": error,
             "entry_limits": ENTRY_LIMITS,
+            "can_tick": True,
         }
         status = 422 if error else 200
         return render(request, "plans/today.html#checklist-item", context, status=status)
@@ -192,7 +209,20 @@ def session_finish(request, day):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        if not rules.session_needs_attention(session.pain_after, session.red_flags):
+        session.refresh_from_db()
+        if rules.session_needs_attention(session.pain_after, session.red_flags):
+            pass  # the page itself tells the patient to stop and contact the physio
+        elif rules.eases_next_session(session.pain_after, plan.pain_mode):
+            messages.warning(
+                request,
+                _(
+                    "Your session is saved. Pain after was %(pain)d of 10, more than your program "
+                    "allows, so your next session will be a little lighter. Your physiotherapist "
+                    "can see this."
+                )
+                % {"pain": session.pain_after},
+            )
+        else:
             messages.success(request, _("Well done! Your session is saved."))
     return redirect(_checklist_url(day, today_) + "#result")
 

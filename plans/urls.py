@@ -14,6 +14,8 @@ urlpatterns = [
     path("patients/<int:pk>/invite/", account_views.patient_invite_resend, name="patient-invite"),
     path("patients/<int:pk>/assign/", views.plan_assign, name="plan-assign"),
     path("patients/<int:pk>/suggestion/", views.suggestion_decide, name="suggestion-decide"),
+    path("patients/<int:pk>/contact/", views.contact_record, name="contact-record"),
+    path("programs/<int:pk>/pain-rule/", views.plan_pain_mode, name="plan-pain-mode"),
     path("programs/<int:pk>/handout/", views.plan_handout, name="plan-handout"),
     path("prescriptions/<int:pk>/change/", views.prescription_change, name="prescription-change"),
     # Patient

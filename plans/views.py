@@ -15,8 +15,15 @@ from hipcare.access import patient_required, physio_required
 from hipcare.forms import add_errors
 from hipcare.models import User
 from plans import describe, progress, rules, services
-from plans.forms import DoseChangeForm, PlanForm, SuggestionDecisionForm, assign_formset
-from plans.models import Plan, Prescription, Side
+from plans.forms import (
+    ContactForm,
+    DoseChangeForm,
+    PainModeForm,
+    PlanForm,
+    SuggestionDecisionForm,
+    assign_formset,
+)
+from plans.models import Contact, Plan, Prescription, Side
 from plans.session_views import history_context
 
 CASELOAD_PAGE_SIZE = 25
@@ -26,11 +33,19 @@ def _patients(physio):
     return User.objects.patients_of(physio).select_related("condition")
 
 
+def _recent_contacts():
+    return Prefetch(
+        "contacts",
+        queryset=Contact.objects.select_related("recorded_by").order_by("-recorded_at")[:5],
+        to_attr="recent_contacts",
+    )
+
+
 def _current_prescriptions():
     return Prefetch(
         "prescriptions",
         queryset=Prescription.objects.current()
-        .select_related("exercise")
+        .select_related("exercise", "eased_after")
         .prefetch_related("exercise__condition_notes")
         .order_by("order", "pk"),
         to_attr="current_prescriptions",
@@ -45,7 +60,7 @@ def caseload(request):
     patients = _patients(request.user).prefetch_related(
         Prefetch(
             "plans",
-            queryset=Plan.objects.active().select_related("condition"),
+            queryset=Plan.objects.active().with_marks().select_related("condition"),
             to_attr="active_plans",
         )
     )
@@ -73,8 +88,9 @@ def patient_detail(request, pk):
     plans = list(
         Plan.objects.for_user(request.user)
         .filter(patient=patient)
+        .with_marks()
         .select_related("condition")
-        .prefetch_related(_current_prescriptions())
+        .prefetch_related(_current_prescriptions(), _recent_contacts())
     )
     active = next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
     shown = active
@@ -95,10 +111,17 @@ def patient_detail(request, pk):
     today = timezone.localdate()
     if active is not None:
         context["progress"] = plan_progress = progress.for_plan(active, today=today)
-        if plan_progress.pending:
+        # A stop asks the physio to contact the patient, never for a one-click dose cut.
+        if plan_progress.pending and plan_progress.suggestion.kind != rules.STOP:
             context["changes"] = progress.proposed_changes(
                 plan_progress.suggestion.kind, active.current_prescriptions
             )
+        if plan_progress.contact_needed or rules.FLAG_REVIEW_DUE in plan_progress.flags:
+            reason = Contact.Reason.STOP if plan_progress.contact_needed else Contact.Reason.REVIEW
+            context["contact_form"] = ContactForm(
+                initial={"reason": reason, "covers_through": plan_progress.latest_session_date}
+            )
+        context["pain_mode_form"] = PainModeForm(initial={"pain_mode": active.pain_mode})
     if shown is not None:
         known = context["progress"].summary if shown is active else None
         context.update(
@@ -124,7 +147,7 @@ def plan_assign(request, pk):
     side = patient.affected_side or Side.BOTH
     if request.method == "POST":
         form = PlanForm(request.POST)
-        formset = assign_formset(condition, data=request.POST)
+        formset = assign_formset(condition, data=request.POST, template=template)
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             items = [spec for f in formset.forms if (spec := f.item_spec())]
@@ -137,6 +160,7 @@ def plan_assign(request, pk):
                     start_date=data["start_date"],
                     weeks=data["weeks"],
                     sessions_per_week=data["sessions_per_week"],
+                    pain_mode=data["pain_mode"],
                     items=items,
                     template=template if data["condition"] == condition else None,
                     submission_key=data["submission_key"],
@@ -185,7 +209,9 @@ def prescription_change(request, pk):
             services.prescription_change_dose(
                 prescription=prescription,
                 by=request.user,
-                **{k: form.cleaned_data[k] for k in ("dose", "load", "note", "reason")},
+                **{
+                    k: form.cleaned_data[k] for k in ("dose", "load", "note", "next_step", "reason")
+                },
             )
         except ValidationError as error:
             add_errors(form, error)
@@ -257,6 +283,9 @@ def suggestion_decide(request, pk):
             request, _("The suggestion changed or was already decided; here is the latest.")
         )
         return redirect(suggestion_url)
+    if plan_progress.suggestion.kind == rules.STOP:
+        messages.info(request, _("Contact the patient and record it below."))
+        return redirect(suggestion_url)
     approve = decision["decision"] == SuggestionDecisionForm.APPROVE
     try:
         services.suggestion_decide(
@@ -278,3 +307,38 @@ def suggestion_decide(request, pk):
         else:
             messages.info(request, _("Suggestion dismissed."))
     return redirect("plans:patient-detail", patient.pk)
+
+
+@require_POST
+@physio_required
+def contact_record(request, pk):
+    patient = get_object_or_404(_patients(request.user), pk=pk)
+    plan = get_object_or_404(Plan.objects.for_user(request.user).active(), patient=patient)
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write what was agreed with the patient."))
+        return redirect(f"{reverse('plans:patient-detail', args=[patient.pk])}#suggestion")
+    try:
+        services.contact_record(plan=plan, by=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Recorded. The flag is cleared until a new session needs it."))
+    return redirect("plans:patient-detail", patient.pk)
+
+
+@require_POST
+@physio_required
+def plan_pain_mode(request, pk):
+    plan = get_object_or_404(Plan.objects.for_user(request.user).active(), pk=pk)
+    form = PainModeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_set_pain_mode(plan=plan, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The pain rule is saved; the patient's pages show it."))
+    else:
+        messages.error(request, _("Choose a pain rule."))
+    return redirect("plans:patient-detail", plan.patient_id)

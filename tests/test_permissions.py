@@ -57,6 +57,8 @@ TABLE = {
         lambda w: [w["patient"].pk],
         [LOGIN, 403, 403, 302, 404, 403],
     ),
+    "plans:contact-record": ("post", lambda w: [w["patient"].pk], [LOGIN, 403, 403, 302, 404, 403]),
+    "plans:plan-pain-mode": ("post", lambda w: [w["plan"].pk], [LOGIN, 403, 403, 302, 404, 403]),
     "plans:plan-assign": ("get", lambda w: [w["patient"].pk], PHYSIO_OWN),
     "plans:plan-handout": ("get", lambda w: [w["plan"].pk], PHYSIO_OWN),
     "plans:prescription-change": ("get", lambda w: [w["rx"].pk], PHYSIO_OWN),

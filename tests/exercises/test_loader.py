@@ -7,7 +7,9 @@ from plans.rules import ExerciseFacts, template_problems
 
 pytestmark = pytest.mark.django_db
 
-# The seed article's six exercises and its exact doses: (sets, min, max, per side, alternating).
+# The seed article's six exercises and their starting doses: (sets, min, max, per side, alternating).
+# The seed gives one set of bridge, clam shell and knee lift; their 2 sets are hipcare's product
+# rule, marked as such (test_catalogue_programs.py).
 SEED_DOSES = {
     "bridge": (2, 10, 15, False, False),
     "clam-shell": (2, 10, 15, True, False),

@@ -36,16 +36,18 @@ def rx_ids(plan):
 # --- Services -----------------------------------------------------------------------------------
 
 
-def test_start_is_idempotent(plan):
-    first = services.session_start(plan=plan, day=TODAY(), pain_before=3)
-    second = services.session_start(plan=plan, day=TODAY(), pain_before=5)
+def test_start_again_updates_the_answers_and_keeps_the_first(plan):
+    first = services.session_start(plan=plan, day=TODAY(), pain_before=3, red_flags=["calf"])
+    second = services.session_start(plan=plan, day=TODAY(), pain_before=5, red_flags=[])
     assert first.pk == second.pk and Session.objects.count() == 1
     second.refresh_from_db()
-    assert second.pain_before == 3  # the first answer stands
+    assert (second.pain_before, second.red_flags) == (5, [])  # "Update my answers" saves
+    answers = list(second.answers.values_list("pain", "red_flags"))
+    assert answers == [(3, ["calf"]), (5, [])]  # the removed red flag stays on record
 
 
 def test_ticking_twice_leaves_one_entry(plan):
-    session = services.session_start(plan=plan, day=TODAY())
+    session = services.session_start(plan=plan, day=TODAY(), pain_before=2)
     rx = rx_ids(plan)[0]
     services.entry_set(session=session, prescription_id=rx, done=True)
     services.entry_set(session=session, prescription_id=rx, done=True, sets_done=2, reps_done=12)
@@ -67,7 +69,7 @@ def test_seven_days_back_is_allowed(plan):
 
 
 def test_ended_plan_takes_no_ticks(plan):
-    session = services.session_start(plan=plan, day=TODAY())
+    session = services.session_start(plan=plan, day=TODAY(), pain_before=2)
     Plan.objects.filter(pk=plan.pk).update(status="ended", ended_on=TODAY())
     with pytest.raises(ValidationError):
         services.entry_set(session=session, prescription_id=rx_ids(plan)[0], done=True)
@@ -75,7 +77,7 @@ def test_ended_plan_takes_no_ticks(plan):
 
 
 def test_forged_prescription_is_refused(plan):
-    session = services.session_start(plan=plan, day=TODAY())
+    session = services.session_start(plan=plan, day=TODAY(), pain_before=2)
     stranger = PrescriptionFactory()
     with pytest.raises(ValidationError):
         services.entry_set(session=session, prescription_id=stranger.pk, done=True)
@@ -83,7 +85,7 @@ def test_forged_prescription_is_refused(plan):
 
 @pytest.mark.parametrize("field,value", [("pain_after", 11), ("pain_after", -1), ("effort", 99)])
 def test_pain_outside_0_10_is_refused(plan, field, value):
-    session = services.session_start(plan=plan, day=TODAY())
+    session = services.session_start(plan=plan, day=TODAY(), pain_before=2)
     kwargs = {"pain_after": 3, field: value}
     with pytest.raises(ValidationError):
         services.session_finish(session=session, **kwargs)
@@ -93,7 +95,7 @@ def test_pain_outside_0_10_is_refused(plan, field, value):
 
 def test_dose_history_shows_the_dose_of_that_day(plan):
     rx = plan.prescriptions.order_by("order").first()
-    session = services.session_start(plan=plan, day=days_ago(3))
+    session = services.session_start(plan=plan, day=days_ago(3), pain_before=2)
     services.entry_set(session=session, prescription_id=rx.pk, done=True)
     new = services.prescription_change_dose(
         prescription=rx, by=plan.physio, dose=Dose(4, "reps", 12, 15)
@@ -108,7 +110,7 @@ def test_dose_history_shows_the_dose_of_that_day(plan):
 def test_two_concurrent_ticks_make_one_entry(patient):
     plan = PlanFactory(patient=patient, start_date=days_ago(3))
     rx = PrescriptionFactory(plan=plan)
-    session = services.session_start(plan=plan, day=TODAY())
+    session = services.session_start(plan=plan, day=TODAY(), pain_before=2)
     barrier = threading.Barrier(2)
     errors = []
 
@@ -188,8 +190,15 @@ def test_checklist_lists_todays_doses_and_safety(client, patient, plan):
     assert "Stop the exercise if you feel sharp pain" in html
 
 
+def screen(client, day=None, pain=2, red_flags=()):
+    day = (day or TODAY()).isoformat()
+    data = {"pain_before": pain, "red_flags": list(red_flags)}
+    return client.post(reverse("plans:session-start", args=[day]), data)
+
+
 def test_tick_without_javascript_redirects_back(client, patient, plan):
     client.force_login(patient)
+    screen(client)
     rx = rx_ids(plan)[0]
     url = reverse("plans:entry-tick", args=[TODAY().isoformat(), rx])
     response = client.post(url, {"done": "on", "sets_done": 2, "reps_done": 10})
@@ -199,6 +208,7 @@ def test_tick_without_javascript_redirects_back(client, patient, plan):
 
 def test_tick_with_htmx_returns_the_row(client, patient, plan):
     client.force_login(patient)
+    screen(client)
     rx = rx_ids(plan)[0]
     url = reverse("plans:entry-tick", args=[TODAY().isoformat(), rx])
     response = client.post(url, {"done": "on"}, headers={"HX-Request": "true"})
@@ -253,24 +263,26 @@ def test_finish_with_pain_7_advises_to_stop(client, patient, plan):
     assert "Stop exercising and contact your physiotherapist" in html
 
 
-def test_finish_with_a_red_flag_advises_to_stop(client, patient, plan):
+def test_a_red_flag_before_the_session_stops_it(client, patient, plan):
     client.force_login(patient)
-    day = TODAY().isoformat()
-    client.post(reverse("plans:entry-tick", args=[day, rx_ids(plan)[0]]), {"done": "on"})
-    client.post(
-        reverse("plans:session-finish", args=[day]), {"pain_after": 2, "red_flags": ["calf"]}
-    )
+    screen(client, red_flags=["calf"])
     assert Session.objects.get().red_flags == ["calf"]
-    assert "Stop exercising" in client.get(reverse("plans:today")).content.decode()
+    html = client.get(reverse("plans:today")).content.decode()
+    assert "Do not exercise today" in html and "Mark as done" not in html
+    response = client.post(
+        reverse("plans:entry-tick", args=[TODAY().isoformat(), rx_ids(plan)[0]]), {"done": "on"}
+    )
+    assert response.status_code == 302 and not SessionEntry.objects.exists()
 
 
 @pytest.mark.parametrize(
     "data",
-    [{"pain_after": 11}, {"pain_after": "x"}, {}, {"pain_after": 3, "red_flags": ["made-up"]}],
+    [{"pain_after": 11}, {"pain_after": "x"}, {}, {"pain_after": 3, "effort": 11}],
 )
 def test_finish_with_bad_input_writes_nothing(client, patient, plan, data):
     client.force_login(patient)
     day = TODAY().isoformat()
+    screen(client)
     client.post(reverse("plans:entry-tick", args=[day, rx_ids(plan)[0]]), {"done": "on"})
     response = client.post(reverse("plans:session-finish", args=[day]), data)
     assert response.status_code == 302

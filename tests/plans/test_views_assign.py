@@ -79,8 +79,9 @@ def test_caseload_queries_are_fixed(client, physio, django_assert_num_queries, s
     for patient in PatientFactory.create_batch(size, physio=physio):
         PlanFactory(patient=patient)
     client.force_login(physio)
-    # session, user, patients, their active plans, recent sessions, last sessions, reviews
-    with django_assert_num_queries(7):
+    # session, user, patients, their active plans (with the physio's last decisions),
+    # recent sessions, done counts
+    with django_assert_num_queries(6):
         client.get(reverse("plans:caseload"))
 
 
