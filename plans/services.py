@@ -328,7 +328,9 @@ def session_finish(*, session, pain_after, effort=None, note="", red_flags=None)
 
 def _ease_next_session(session):
     """Each current dose one step down the ladder from the next day, until the physio decides."""
-    effective = max(timezone.localdate(), session.date) + datetime.timedelta(days=1)
+    # The next session: tomorrow after today's, today after a missed day logged late (never
+    # earlier, so sessions already logged keep the dose they were done with).
+    effective = max(timezone.localdate(), session.date + datetime.timedelta(days=1))
     current = (
         Prescription.objects.current()
         .filter(plan=session.plan)

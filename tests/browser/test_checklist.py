@@ -37,6 +37,10 @@ def test_patient_ticks_on_a_phone_finishes_and_the_physio_sees_it(
     no_js = browser.new_context(java_script_enabled=False, viewport=PHONE)
     page = no_js.new_page()
     log_in(page, base, patient.username)
+    page.get_by_role("radiogroup", name=re.compile("Pain right now")).get_by_text(
+        "2", exact=True
+    ).click()
+    page.get_by_role("button", name="Save answers and start").click()
     page.get_by_role("button", name="Mark as done – Side-stepping with mini band").click()
     expect(page).to_have_url(re.compile(r"/today/#rx-\d+$"))
     row = page.locator("li", has_text="Side-stepping with mini band")

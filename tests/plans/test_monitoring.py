@@ -172,9 +172,10 @@ def test_a_stop_asks_for_a_contact_not_a_dose_cut(client, patient):
     assert response.status_code == 302
     after = progress.for_plan(plan, today=TODAY())
     assert rules.FLAG_SEVERE not in after.flags and not after.contact_needed
-    assert "Rang; rest 2 days." in client.get(
-        reverse("plans:patient-detail", args=[patient.pk])
-    ).content.decode()
+    assert (
+        "Rang; rest 2 days."
+        in client.get(reverse("plans:patient-detail", args=[patient.pk])).content.decode()
+    )
 
 
 def test_an_empty_contact_note_is_refused(client, patient):
