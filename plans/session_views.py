@@ -279,10 +279,16 @@ def session_detail(request, pk):
         entry = entries.get(rx.exercise_id)
         rows.append((entry.prescription if entry else rx, entry))
     flags = dict(RED_FLAG_CHOICES)
+    answers = list(session.answers.all())
     context = {
         "session": session,
         "rows": rows,
         "red_flags": [flags.get(code, code) for code in session.red_flags],
-        "attention": rules.session_needs_attention(session.pain_after, session.red_flags),
+        "attention": session.stopped_by_screen
+        or rules.session_needs_attention(session.pain_after, session.red_flags),
+        # Shown when an answer was changed: the first answers stay on record.
+        "answers": [(a, [flags.get(c, c) for c in a.red_flags]) for a in answers]
+        if len(answers) > 2 or len({a.step for a in answers}) < len(answers)
+        else [],
     }
     return render(request, "plans/session_detail.html", context)
