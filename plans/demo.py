@@ -11,13 +11,24 @@ from plans.models import Plan, Prescription, Session, SessionEntry
 
 DEMO_WEEKS_AGO = 6
 
-# Per story: chance of a session on a given day, pain before at the start and the end, and
-# the day (counted back from today) after which nothing more is logged.
+# Per story: chance of a session on a given day, pain before at the start and the end, the day
+# (counted back from today) after which nothing more is logged, and what else it shows:
+#   weeks_ago    how long ago the program started (default DEMO_WEEKS_AGO weeks and 3 days)
+#   pain_free    the physio chose pain-free mode for this patient
+#   hard_session one session yesterday with pain after 6: today's doses are one step lighter
+#   reviewed     the physio recorded the 6-week review
+#   stop_today   this morning's safety questions: pain now 8, told not to exercise today
 STORIES = {
     "doing_well": {"daily_chance": 0.55, "pain": (5, 2), "stopped_days_ago": 0},
+    "hard_session": {
+        "daily_chance": 0.55, "pain": (5, 3), "stopped_days_ago": 0, "hard_session": True,
+        "reviewed": True,
+    },
     "struggling": {"daily_chance": 0.3, "pain": (4, 6), "stopped_days_ago": 0},
-    "stopped": {"daily_chance": 0.45, "pain": (4, 3), "stopped_days_ago": 17},
-}
+    "stopped": {"daily_chance": 0.45, "pain": (4, 3), "stopped_days_ago": 17, "pain_free": True},
+    "ended": {"daily_chance": 0.45, "pain": (5, 2), "stopped_days_ago": 3, "weeks_ago": 12},
+    "stop_today": {"daily_chance": 0.5, "pain": (3, 4), "stopped_days_ago": 0, "stop_today": True},
+}  # fmt: skip
 
 
 def demo_plan(*, patient, condition_code, side, story, rng, today=None):
@@ -25,10 +36,11 @@ def demo_plan(*, patient, condition_code, side, story, rng, today=None):
     if Plan.objects.filter(patient=patient).exists():
         return None
     today = today or timezone.localdate()
+    spec = STORIES[story]
     condition = Condition.objects.get(code=condition_code)
     template = ProgramTemplate.objects.get(condition=condition)
     # A few days into the current program week, so "this week" shows something too.
-    start = today - datetime.timedelta(weeks=DEMO_WEEKS_AGO, days=3)
+    start = today - datetime.timedelta(weeks=spec.get("weeks_ago", DEMO_WEEKS_AGO), days=3)
     plan = services.plan_assign(
         physio=patient.physio,
         patient=patient,
@@ -39,15 +51,17 @@ def demo_plan(*, patient, condition_code, side, story, rng, today=None):
         sessions_per_week=template.sessions_per_week,
         items=services.template_items(template),
         template=template,
+        pain_mode="pain_free" if spec.get("pain_free") else "monitoring",
     )
     prescriptions = list(Prescription.objects.filter(plan=plan).order_by("order"))
-    spec = STORIES[story]
-    total_days = (today - start).days
+    total_days = (min(today, plan.end_date) - start).days
     sessions, ticks = [], []
     for offset in range(total_days + 1):
         day = start + datetime.timedelta(days=offset)
         if (today - day).days < spec["stopped_days_ago"] or day == today:
             continue
+        if spec.get("hard_session") and (today - day).days == 1:
+            continue  # logged below through the services, as the patient would
         forced = story == "struggling" and (today - day).days in (1, 3, 5)
         if not forced and rng.random() > spec["daily_chance"]:
             continue
@@ -83,7 +97,30 @@ def demo_plan(*, patient, condition_code, side, story, rng, today=None):
         for session, done in zip(sessions, ticks, strict=True)
         for rx in done
     )
+    _story_events(plan, spec, today)
     return plan
+
+
+def _story_events(plan, spec, today):
+    """What the story shows beyond the routine sessions, written through the services."""
+    yesterday = today - datetime.timedelta(days=1)
+    if spec.get("reviewed"):
+        services.contact_record(
+            plan=plan,
+            by=plan.physio,
+            reason="review",
+            note="6-week review by phone: pain down from 5 to 3, keep going, next review at 12 weeks.",
+            covers_through=plan.start_date + datetime.timedelta(weeks=6, days=1),
+        )
+    if spec.get("hard_session"):
+        session = services.session_start(plan=plan, day=yesterday, pain_before=3, red_flags=[])
+        for rx in Prescription.objects.in_effect_on(yesterday).filter(plan=plan):
+            services.entry_set(session=session, prescription_id=rx.pk, done=True)
+        services.session_finish(
+            session=session, pain_after=6, effort=7, note="Long walk in the morning as well."
+        )
+    if spec.get("stop_today"):
+        services.session_start(plan=plan, day=today, pain_before=8, red_flags=[])
 
 
 def demo_history(patients, *, seed=42):

@@ -43,10 +43,12 @@ from hipcare.models import User
 from plans import rules, services
 from plans.limits import PAIN_MAX, PAIN_MIN
 from plans.models import (
+    Contact,
     Plan,
     Prescription,
     Review,
     Session,
+    SessionAnswer,
     SessionEntry,
     plan_end_date,
 )
@@ -77,7 +79,7 @@ FUZZ = settings(
     ],
 )
 FEW = settings(FUZZ, max_examples=max(1, EXAMPLES * 3 // 4))
-MODELS = (User, Plan, Prescription, Session, SessionEntry, Review)
+MODELS = (User, Plan, Prescription, Session, SessionEntry, SessionAnswer, Review, Contact)
 MISSING = object()  # a mutation that drops the field from the form
 EMAILS = itertools.count()
 
@@ -490,10 +492,12 @@ def check_start(response, diff, posted, w, day):
     if refused(response):
         assert diff == {}, "a refused session start wrote something"
         return
-    only(diff, {"Session": {"added", "changed"}})
+    only(diff, {"Session": {"added", "changed"}, "SessionAnswer": {"added"}})
+    assert len(diff.get("SessionAnswer", {}).get("added", [])) == 1  # every answer is kept
     for session in Session.objects.filter(pk__in=sum(diff.get("Session", {}).values(), [])):
         assert session.plan == w["plan"] and session.date == parse_day(day)
         assert session.pain_before == int(last(posted["pain_before"]))
+        assert set(session.red_flags) == set(posted.get("red_flags", [])) - {""}
 
 
 def check_tick(response, diff, posted, w, day, rx_id, htmx):
@@ -504,13 +508,8 @@ def check_tick(response, diff, posted, w, day, rx_id, htmx):
         assert response.status_code in (200, 404, 422)
     else:
         assert response.status_code in (302, 404)
-    sessions = diff.get("Session", {})
-    only(diff, {"Session": {"added"}, "SessionEntry": {"added", "changed", "removed"}})
-    for session in Session.objects.filter(pk__in=sessions.get("added", [])):
-        # The day's session is opened before the tick is checked. An empty open session is
-        # a state the start button also makes, so it is allowed even when the tick is refused.
-        assert session.plan == w["plan"] and session.date == parse_day(day)
-        assert session.pain_before is None and session.completed_at is None
+    # A tick never opens a session: the safety questions do.
+    only(diff, {"SessionEntry": {"added", "changed", "removed"}})
     if refused(response):
         assert "SessionEntry" not in diff, "a refused tick changed a ticked exercise"
         return
@@ -526,11 +525,17 @@ def check_finish(response, diff, posted, w, day):
     if refused(response):
         assert diff == {}, "a refused session finish wrote something"
         return
-    only(diff, {"Session": {"changed"}})
+    pain_after = int(last(posted["pain_after"]))
+    # A hard session eases the next session's doses: dated rows, closed and opened.
+    eased = {"Prescription": {"added", "changed"}} if pain_after > 5 else {}
+    only(diff, {"Session": {"changed"}, "SessionAnswer": {"added"}, **eased})
+    assert len(diff.get("SessionAnswer", {}).get("added", [])) == 1
     for session in Session.objects.filter(pk__in=diff.get("Session", {}).get("changed", [])):
         assert session.plan == w["plan"] and session.date == parse_day(day)
         assert session.completed_at is not None
-        assert session.pain_after == int(last(posted["pain_after"]))
+        assert session.pain_after == pain_after
+    for rx in Prescription.objects.filter(pk__in=diff.get("Prescription", {}).get("added", [])):
+        assert rx.eased_after.pain_after == pain_after and rx.dose.is_valid
 
 
 # --- Physio forms --------------------------------------------------------------------------------
@@ -720,7 +725,10 @@ def test_suggestion_decide(client, world, data):
 def test_session_start(client, world, day, data):
     w = world
     client.force_login(w["patient"])
-    posted = mutate(data, {"pain_before": "3"}, {"pain_before": pains})
+    flags = st.lists(st.sampled_from([*rules.RED_FLAGS, "FALL", "other", ""]), max_size=4)
+    posted = mutate(
+        data, {"pain_before": "3", "red_flags": []}, {"pain_before": pains, "red_flags": flags}
+    )
     response, diff = send(client, "post", day_url("plans:session-start", day), posted)
     check_start(response, diff, posted, w, day)
 
@@ -730,8 +738,14 @@ TICK_TARGETS = ["rx", "rx", "rx_squeeze", "closed"]
 
 
 @FUZZ
-@given(day=day_strings, target=st.sampled_from(TICK_TARGETS), htmx=st.booleans(), data=st.data())
-def test_entry_tick(client, world, day, target, htmx, data):
+@given(
+    day=day_strings,
+    target=st.sampled_from(TICK_TARGETS),
+    htmx=st.booleans(),
+    screened=st.booleans(),
+    data=st.data(),
+)
+def test_entry_tick(client, world, day, target, htmx, screened, data):
     w = world
     client.force_login(w["patient"])
     rx_id = w[target].pk
@@ -742,6 +756,12 @@ def test_entry_tick(client, world, day, target, htmx, data):
         "reps_done": st.integers(min_value=-1, max_value=3601).map(str),
     }
     posted = mutate(data, base, special)
+    date = parse_day(day)
+    plan = w["plan"]
+    if screened and date in rules.loggable_days(
+        start=plan.start_date, last_day=plan.last_day, today=today()
+    ):  # set-up, not under test: the safety questions were answered
+        services.session_start(plan=plan, day=date, pain_before=2, red_flags=[])
     headers = {"HX-Request": "true"} if htmx else {}
     url = day_url("plans:entry-tick", day, rx_id)
     response, diff = send(client, "post", url, posted, **headers)
@@ -757,8 +777,12 @@ def test_session_finish(client, world, day, tick_first, data):
     plan = w["plan"]
     loggable = rules.loggable_days(start=plan.start_date, last_day=plan.last_day, today=today())
     if tick_first and date in loggable:  # set-up, not under test: the day has a ticked exercise
-        session = services.session_start(plan=plan, day=date)
-        services.entry_set(session=session, prescription_id=w["rx_squeeze"].pk, done=True)
+        session = services.session_start(plan=plan, day=date, pain_before=2)
+        # An earlier example's hard session may have eased the dose: tick the one of that day.
+        rx = Prescription.objects.in_effect_on(date).get(
+            plan=plan, exercise=w["rx_squeeze"].exercise
+        )
+        services.entry_set(session=session, prescription_id=rx.pk, done=True)
     base = {"pain_after": "4", "effort": "5", "red_flags": [], "note": "Fine."}
     special = {
         "pain_after": pains,
