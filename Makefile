@@ -1,5 +1,5 @@
 # hipcare: `make run` serves the demo on SQLite; `make test` runs every test on PostgreSQL + Chromium.
-.PHONY: run test lint bench venv
+.PHONY: run test lint bench venv code
 
 PY := .venv/bin/python
 DEV_ENV := DEBUG=true
@@ -11,7 +11,10 @@ run: venv
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py load_catalogue
 	$(DEV_ENV) $(PY) manage.py seed_demo
-	@echo "hipcare is at http://127.0.0.1:8000 (Ctrl+C stops it)"
+	@echo "hipcare is at http://127.0.0.1:8000 (Ctrl+C stops it); the worker prints e-mail here"
+	@# The worker (outgoing e-mail) runs in the background and stops when runserver does.
+	@$(DEV_ENV) $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: venv
@@ -23,3 +26,7 @@ lint: venv
 
 bench: venv
 	@scripts/bench.sh
+
+# The demo's second-factor code: `make code` (physio), `make code WHO=admin`.
+code: venv
+	@$(DEV_ENV) $(PY) manage.py otp_code $(or $(WHO),physio)

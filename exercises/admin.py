@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -8,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from exercises.models import Condition, ConditionNote, Exercise, ProgramTemplate, TemplateItem
+
+KEY_MAX = 2**63 - 1  # the largest bigint key
 
 
 class ConditionNoteInline(admin.TabularInline):
@@ -130,6 +134,25 @@ class ConditionAdmin(admin.ModelAdmin):
         return obj.n_exercises
 
 
+class KeyCheckingAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete looks the submitted value up to show it again; a value that is no
+    key ("abc", a NUL, a number past the column) would fail that query while the form shows its
+    errors. Such a value is shown as nothing chosen, and the field says it is not a valid choice."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(remote.field_name)
+        valid = []
+        for v in value:
+            try:
+                parsed = key.to_python(v)
+            except ValidationError:
+                continue
+            if not isinstance(parsed, int) or 0 < parsed <= KEY_MAX:
+                valid.append(v)
+        return super().optgroups(name, valid, attr)
+
+
 class TemplateItemInline(admin.TabularInline):
     model = TemplateItem
     extra = 0
@@ -144,6 +167,13 @@ class TemplateItemInline(admin.TabularInline):
         "note_da",
     ]
     autocomplete_fields = ["exercise"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = KeyCheckingAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ProgramTemplate)

@@ -4,6 +4,18 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from hipcare import two_factor
+
+
+def second_factor_redirect(request):
+    """Where a user who owes the second factor goes first, or None."""
+    if two_factor.blocks(request):
+        return redirect(f"{reverse('two-factor')}?{urlencode({'next': request.get_full_path()})}")
+    return None
 
 
 def _role_required(check):
@@ -13,6 +25,8 @@ def _role_required(check):
         def wrapped(request, *args, **kwargs):
             if not check(request.user):
                 raise PermissionDenied
+            if (response := second_factor_redirect(request)) is not None:
+                return response
             return view(request, *args, **kwargs)
 
         return wrapped

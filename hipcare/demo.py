@@ -1,6 +1,9 @@
 """Demo accounts shown by `make run`. Development only: the password is printed on screen."""
 
 DEMO_PASSWORD = "hipcare-demo"
+# The demo physios' and admin's authenticator key (hex, as django-otp stores it): add the base32
+# form printed by seed_demo to an authenticator app, or run `manage.py otp_code physio`.
+DEMO_TOTP_KEY = "6869706361726520646f6d6f206b6579203230"
 
 ADMIN = {
     "username": "admin",

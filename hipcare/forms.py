@@ -1,19 +1,23 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import Condition
-from hipcare.models import User
+from hipcare.accounts import START_NEEDS_BIRTH_DATE
+from hipcare.models import LOGIN_MAX_LENGTH, User
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def add_errors(form, error):
-    """A service's ValidationError onto the form: on the named field if the form has it."""
+    """A service's ValidationError onto the form: on the named field if the form shows it, else
+    above the form (a hidden field's error would not be seen)."""
     if hasattr(error, "error_dict"):
         for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, messages_)
     else:
         form.add_error(None, error.messages)
 
@@ -21,14 +25,25 @@ def add_errors(form, error):
 class LoginForm(AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = _("E-mail or username")
+        username = self.fields["username"]
+        username.label = _("E-mail or username")
+        # AuthenticationForm sets max_length after the field is built, so nothing enforces it;
+        # a longer name could match no account anyway.
+        username.max_length = LOGIN_MAX_LENGTH
+        username.widget.attrs["maxlength"] = str(LOGIN_MAX_LENGTH)
+        username.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
 
 
 class PatientAddForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(
-        label=_("E-mail"), help_text=_("The invitation to set a password goes here.")
+        label=_("E-mail"),
+        required=False,
+        help_text=_(
+            "The invitation to set a password goes here. Without one, you start the account "
+            "with the patient in the clinic, which needs their date of birth."
+        ),
     )
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_INPUT)
     condition = forms.ModelChoiceField(
@@ -41,7 +56,7 @@ class PatientAddForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
+        if email and User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("A user with this e-mail address already exists."))
         return email
 
@@ -50,3 +65,41 @@ class PatientAddForm(forms.Form):
         if born and not (born.year >= 1900 and born <= timezone.localdate()):
             raise forms.ValidationError(_("Enter a date of birth in the past."))
         return born
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not cleaned.get("email")
+            and "email" not in self.errors
+            and "date_of_birth" not in self.errors
+            and not cleaned.get("date_of_birth")
+        ):
+            self.add_error("date_of_birth", START_NEEDS_BIRTH_DATE)
+        return cleaned
+
+
+class StartCodeForm(forms.Form):
+    """The in-clinic start page: the code from the physio and the patient's date of birth."""
+
+    code = forms.CharField(
+        label=_("Start code"),
+        max_length=20,
+        help_text=_("The code your physiotherapist gave you, for example ABCD-EFGH."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    date_of_birth = forms.DateField(label=_("Your date of birth"), widget=DATE_INPUT)
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        help_text=_(
+            "The 6 digits your authenticator app shows now, or one of your recovery codes."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -39,7 +39,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "hipcare.admin_site.HipcareAdminConfig",  # django.contrib.admin behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "hipcare",
     "exercises",
     "plans",
@@ -58,13 +62,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so static files carry it too.
+    "hipcare.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise: every page, not the static files, is Cache-Control: no-store.
+    "hipcare.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A database outage in a view or template answers 503 (hipcare.middleware.server_error
+    # covers the rest).
+    "hipcare.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user and messages are known: signs idle physios and staff out.
+    "hipcare.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -113,18 +127,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Physios and staff enter a code from an authenticator app after their password (django-otp).
+REQUIRE_SECOND_FACTOR = env_bool("REQUIRE_SECOND_FACTOR", default=True)
+OTP_TOTP_ISSUER = "hipcare"
+# Physios and staff are signed out after this many seconds without a request (30 minutes);
+# patients keep SESSION_COOKIE_AGE (14 days) on their own phone. See hipcare/middleware.py.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Invitation and reset links stay valid for three days.
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 60 * 60
+# In-clinic start codes (patients without e-mail, hipcare/accounts.py): valid for two hours, and
+# locked after this many wrong dates of birth typed with the code.
+START_CODE_VALID_SECONDS = int(os.environ.get("START_CODE_VALID_SECONDS", str(2 * 60 * 60)))
+START_CODE_FAILURE_LIMIT = 5
 
-# Brute-force protection: five wrong passwords lock that username from that address for 15 minutes.
+# Brute-force protection (hipcare/lockout.py), either limit pauses log-in for 15 minutes:
+# AXES_FAILURE_LIMIT wrong passwords for one account, whatever spelling or e-mail was typed and
+# from any address; AXES_IP_FAILURE_LIMIT failures from one address across all accounts.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_USERNAME_CALLABLE = "hipcare.lockout.account_key"
+AXES_HANDLER = "hipcare.lockout.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Never stored with a failed attempt: the in-clinic start page's code, date of birth and password.
+AXES_SENSITIVE_PARAMETERS = [
+    "username", "ip_address", "code", "date_of_birth", "new_password1", "new_password2",
+]  # fmt: skip
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 
 LANGUAGE_CODE = "en"
@@ -172,9 +205,20 @@ if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+        # The worker, not a web request, waits on the mail server; a hung server is a failed try.
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "20")),
     }
 del EMAIL_BACKEND
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hipcare <noreply@localhost>")
+
+# The outbox: web requests queue e-mail as tasks in the database, in their own transaction, and
+# `manage.py db_worker` (django-tasks-db) sends them, so no request waits on the mail server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The waits before each retry of an invitation the mail server did not take (1, 5 and 15 minutes,
+# then 1, 3 and 12 hours: 7 tries over about 16 hours); then the physio sees "could not be sent".
+# INVITATION_RETRY_SECONDS scales the minute (tests use 1 s).
+_RETRY_UNIT = int(os.environ.get("INVITATION_RETRY_SECONDS", "60"))
+INVITATION_RETRY_DELAYS = [n * _RETRY_UNIT for n in (1, 5, 15, 60, 180, 720)]
 
 # No inline scripts or styles anywhere: every script and stylesheet is a vendored static file.
 SECURE_CSP = {
@@ -188,6 +232,32 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Permissions-Policy: the browser features no page of hipcare uses are denied to every page and
+# frame. Left at the browser's default ('self'): fullscreen, screen wake lock, web share and
+# WebAuthn, which an exercise video, a timer or a passkey may use later.
+PERMISSIONS_POLICY_DENY = [
+    "accelerometer",
+    "autoplay",
+    "bluetooth",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "gamepad",
+    "geolocation",
+    "gyroscope",
+    "hid",
+    "idle-detection",
+    "local-fonts",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -200,6 +270,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
 if env_bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The lock-out counts per client address: the one the proxy appended to X-Forwarded-For.
+    AXES_CLIENT_IP_CALLABLE = "hipcare.lockout.forwarded_client_address"
 # /healthz is probed over plain HTTP by load balancers.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

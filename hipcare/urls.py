@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hipcare import views
+from hipcare import two_factor_views, views
 from hipcare.forms import LoginForm
 
 urlpatterns = [
@@ -13,10 +13,18 @@ urlpatterns = [
         views.InviteAcceptView.as_view(),
         name="invite-accept",
     ),
+    path("accounts/start/", views.account_start, name="account-start"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),
         name="login",
+    ),
+    path("accounts/two-factor/", two_factor_views.verify, name="two-factor"),
+    path("accounts/two-factor/setup/", two_factor_views.setup, name="two-factor-setup"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        two_factor_views.recovery_codes,
+        name="two-factor-recovery-codes",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -25,5 +33,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-admin.site.site_header = "hipcare"
-admin.site.site_title = "hipcare"
+# A database outage outside a view (a middleware, an error page) answers 503, not 500.
+handler500 = "hipcare.middleware.server_error"

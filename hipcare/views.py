@@ -1,18 +1,28 @@
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from hipcare import accounts
 from hipcare.access import physio_required
-from hipcare.forms import PatientAddForm, add_errors
+from hipcare.forms import PatientAddForm, StartCodeForm, add_errors
+from hipcare.middleware import (
+    DATABASE_UNAVAILABLE,
+    RETRY_AFTER_SECONDS,
+    log_database_unavailable,
+)
 from hipcare.models import User
 
 
@@ -24,10 +34,17 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
-    # The floor for benchmarks: one trivial query, no session, no template.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    # The floor for benchmarks: one trivial query, no session, no template. A load balancer takes
+    # this instance out while the database is unreachable (503), and the log gets one line.
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DATABASE_UNAVAILABLE as error:
+        log_database_unavailable(request, error)
+        response = HttpResponse("database unavailable", content_type="text/plain", status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -45,16 +62,24 @@ def patient_add(request):
     form = PatientAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            patient = accounts.patient_invite(physio=request.user, **form.cleaned_data)
+            patient = accounts.patient_invite(
+                physio=request.user,
+                base_url=request.build_absolute_uri("/"),
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
-            accounts.invitation_send(patient=patient, base_url=request.build_absolute_uri("/"))
-            messages.success(
-                request,
-                _("%(name)s is added and an invitation is sent to %(email)s.")
-                % {"name": patient.get_full_name(), "email": patient.email},
-            )
+            if patient.email:
+                message = _(
+                    "%(name)s is added. The invitation to %(email)s goes out in a moment."
+                ) % {"name": patient.get_full_name(), "email": patient.email}
+            else:
+                message = _(
+                    "%(name)s is added. Without an e-mail address, start the account here with "
+                    "the patient: make a start code and hand it to them."
+                ) % {"name": patient.get_full_name()}
+            messages.success(request, message)
             return redirect("plans:patient-detail", patient.pk)
     return render(request, "hipcare/patient_add.html", {"form": form})
 
@@ -65,9 +90,86 @@ def patient_invite_resend(request, pk):
     patient = get_object_or_404(User.objects.patients_of(request.user), pk=pk)
     if patient.has_usable_password():
         messages.info(request, _("%(name)s has already set a password.") % {"name": patient})
+    elif not patient.email:
+        messages.info(request, _("%(name)s has no e-mail address.") % {"name": patient})
     else:
-        accounts.invitation_send(patient=patient, base_url=request.build_absolute_uri("/"))
+        accounts.invitation_queue(patient=patient, base_url=request.build_absolute_uri("/"))
         messages.success(
-            request, _("Invitation sent again to %(email)s.") % {"email": patient.email}
+            request,
+            _("The invitation to %(email)s goes out again in a moment.") % {"email": patient.email},
         )
     return redirect("plans:patient-detail", patient.pk)
+
+
+@require_POST
+@physio_required
+def patient_start_code(request, pk):
+    """The in-clinic start: a new one-time code, shown on this answer only (never stored in
+    plain), for the physio to hand to the patient in person. It replaces any earlier code."""
+    patient = get_object_or_404(User.objects.patients_of(request.user), pk=pk)
+    try:
+        start_code, code = accounts.start_code_create(physio=request.user, patient=patient)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.info(request, message)
+        return redirect("plans:patient-detail", patient.pk)
+    context = {
+        "patient": patient,
+        "code": accounts.start_code_display(code),
+        "start_code": start_code,
+        "start_url": request.build_absolute_uri(reverse("account-start")),
+    }
+    return render(request, "hipcare/start_code.html", context)
+
+
+def _start_credentials(request):
+    """What django-axes counts the start page's failures under: one key per client address (so a
+    code guesser is stopped after AXES_FAILURE_LIMIT), and the address's failures across log-in
+    and start page together (AXES_IP_FAILURE_LIMIT). The key holds a space, which no username
+    or e-mail address can, so it never locks an account."""
+    AxesProxyHandler.update_request(request)
+    return {"username": f"in-clinic start {request.axes_ip_address}"}
+
+
+@sensitive_post_parameters("code", "date_of_birth", "new_password1", "new_password2")
+@never_cache
+def account_start(request):
+    """The patient's side of the in-clinic start: the code and their date of birth, then a
+    password of their own; they are logged in and the code is used up."""
+    credentials = _start_credentials(request)
+    if request.method == "POST" and AxesProxyHandler.is_locked(request, credentials):
+        return get_lockout_response(request, None, credentials)
+    start_form = StartCodeForm(request.POST or None)
+    password_form = SetPasswordForm(None)
+    if request.method == "POST" and start_form.is_valid():
+        code, born = start_form.cleaned_data["code"], start_form.cleaned_data["date_of_birth"]
+        patient = accounts.start_code_check(code=code, date_of_birth=born)
+        if patient is None:
+            start_form.add_error(None, accounts.START_CODE_REFUSED)
+            AxesProxyHandler.user_login_failed(
+                sender=account_start, credentials=credentials, request=request
+            )
+        else:
+            password_form = SetPasswordForm(patient, request.POST)
+            if password_form.is_valid():
+                try:
+                    patient = accounts.start_code_use(
+                        code=code,
+                        date_of_birth=born,
+                        password=password_form.cleaned_data["new_password1"],
+                    )
+                except ValidationError as error:  # used a moment ago (a double submit)
+                    add_errors(start_form, error)
+                else:
+                    login(request, patient, backend="hipcare.backends.EmailOrUsernameBackend")
+                    messages.success(
+                        request,
+                        _(
+                            "Welcome, %(name)s. Next time, log in with the username %(username)s "
+                            "and the password you just chose."
+                        )
+                        % {"name": patient.first_name, "username": patient.username},
+                    )
+                    return redirect("home")
+    context = {"form": start_form, "password_form": password_form}
+    return render(request, "registration/account_start.html", context)

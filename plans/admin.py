@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from plans.forms import RED_FLAG_CHOICES
 from plans.models import Plan, Prescription, Session
 
 
@@ -34,17 +36,51 @@ class PlanAdmin(admin.ModelAdmin):
     readonly_fields = ["patient", "physio", "template", "created_at"]
     inlines = [PrescriptionInline]
 
+    def get_queryset(self, request):
+        # Health data: staff status never widens what anyone sees (a staff physio sees their
+        # own patients' programs here, a clinic admin none).
+        return super().get_queryset(request).filter(pk__in=Plan.objects.for_user(request.user))
+
     def has_delete_permission(self, request, obj=None):
         return False
 
 
+class SessionAdminForm(forms.ModelForm):
+    # The patient's answers as the boxes they ticked, not JSON: clearing them all is "none"
+    # (the column is never NULL) and only known red flags can be saved.
+    red_flags = forms.MultipleChoiceField(
+        label=_("red flags reported"),
+        choices=RED_FLAG_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Session
+        fields = [
+            "date",
+            "pain_before",
+            "red_flags",
+            "pain_after",
+            "effort",
+            "note",
+            "completed_at",
+            "eased_at",
+            "created_at",
+        ]
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    form = SessionAdminForm
     list_display = ["plan", "date", "pain_before", "pain_after", "completed_at"]
     list_select_related = ["plan__patient", "plan__condition"]
     list_filter = ["date"]
     readonly_fields = ["plan"]
     verbose_name = _("session")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(plan__in=Plan.objects.for_user(request.user))
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -35,12 +35,14 @@ class Side(models.TextChoices):
 
 class PlanQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Plans the user may see: a patient their own, a physio their patients', staff all."""
-        if user.is_staff:
-            return self
+        """Plans the user may see: a patient their own, a physio their own patients', nobody else
+        any. Staff status never widens this: a physio with staff status sees their own patients,
+        and the clinic admin reads other people's data only through the Django admin."""
         if user.is_physio:
             return self.filter(patient__physio=user)
-        return self.filter(patient=user)
+        if user.is_patient:
+            return self.filter(patient=user)
+        return self.none()
 
     def active(self):
         return self.filter(status=Plan.Status.ACTIVE)

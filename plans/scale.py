@@ -10,6 +10,7 @@ import time
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exercises.models import Condition, ProgramTemplate
 from hipcare.models import User
@@ -17,6 +18,7 @@ from plans.models import Plan, Prescription, Session, SessionEntry, plan_end_dat
 
 BATCH = 5000
 SCALE_PASSWORD = "scale-data"
+SCALE_TOTP_KEY = "7363616c652d64617461206b6579"  # hex of "scale-data key"
 
 
 def make_scale_data(*, physios, patients, weeks, prefix="scale", seed=7, today=None, log=print):
@@ -36,6 +38,11 @@ def make_scale_data(*, physios, patients, weeks, prefix="scale", seed=7, today=N
                  first_name="Physio", last_name=f"{i:04d}", role=User.Role.PHYSIO, password=password)
             for i in range(physios)
         )  # fmt: skip
+        # Physios pass the second factor with this key (scripts/bench.sh computes the code).
+        TOTPDevice.objects.bulk_create(
+            TOTPDevice(user=physio, name="app", key=SCALE_TOTP_KEY, confirmed=True)
+            for physio in physio_rows
+        )
         conditions = {c.pk: c for c in Condition.objects.all()}
         patient_rows = User.objects.bulk_create(
             (

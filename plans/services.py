@@ -284,15 +284,18 @@ def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None)
     for value, limit in ((sets_done, ENTRY_SETS_MAX), (reps_done, ENTRY_REPS_MAX)):
         if value is not None and not 0 <= value <= limit:
             raise ValidationError(_("Enter a number between 0 and %(n)d.") % {"n": limit})
-    try:
-        with transaction.atomic():
-            entry, _created = SessionEntry.objects.update_or_create(
-                session=session,
-                prescription=prescription,
-                defaults={"sets_done": sets_done, "reps_done": reps_done},
-            )
-    except IntegrityError:  # a concurrent tick of the same exercise won the race
-        entry = SessionEntry.objects.get(session=session, prescription=prescription)
+    # One statement that inserts or updates (INSERT ... ON CONFLICT DO UPDATE), so a tick or
+    # untick of the same exercise from another device between a read and a write cannot fail
+    # it; the entry returned is the one this tick left.
+    entry = SessionEntry(
+        session=session, prescription=prescription, sets_done=sets_done, reps_done=reps_done
+    )
+    SessionEntry.objects.bulk_create(
+        [entry],
+        update_conflicts=True,
+        unique_fields=["session", "prescription"],
+        update_fields=["sets_done", "reps_done"],
+    )
     return entry
 
 

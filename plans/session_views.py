@@ -149,6 +149,7 @@ def entry_tick(request, day, prescription_id):
     get_object_or_404(Prescription.objects.filter(plan=plan), pk=prescription_id)
     form = TickForm(request.POST)
     error = None
+    left = None  # the state this tick left, whatever another device did since
     in_effect = Prescription.objects.in_effect_on(day).filter(plan=plan, pk=prescription_id)
     if not form.is_valid():
         error = _("Enter whole numbers for sets and reps.")
@@ -159,7 +160,7 @@ def entry_tick(request, day, prescription_id):
             session = Session.objects.filter(plan=plan, date=day).first()
             if session is None:
                 raise ValidationError(_("First answer the questions before the session."))
-            services.entry_set(
+            left = services.entry_set(
                 session=session,
                 prescription_id=prescription_id,
                 done=form.cleaned_data["done"],
@@ -178,7 +179,8 @@ def entry_tick(request, day, prescription_id):
             raise Http404
         context = {
             "rx": item[0],
-            "entry": item[1],
+            # The answer shows what this request did; the next page load shows the latest state.
+            "entry": item[1] if error else left,
             "day": day,
             "plan": plan,
             "error": error,

@@ -12,6 +12,9 @@ urlpatterns = [
     path("patients/add/", account_views.patient_add, name="patient-add"),
     path("patients/<int:pk>/", views.patient_detail, name="patient-detail"),
     path("patients/<int:pk>/invite/", account_views.patient_invite_resend, name="patient-invite"),
+    path(
+        "patients/<int:pk>/start-code/", account_views.patient_start_code, name="patient-start-code"
+    ),
     path("patients/<int:pk>/assign/", views.plan_assign, name="plan-assign"),
     path("patients/<int:pk>/suggestion/", views.suggestion_decide, name="suggestion-decide"),
     path("patients/<int:pk>/contact/", views.contact_record, name="contact-record"),

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exercises.models import Condition, ProgramTemplate
-from hipcare import accounts
 from hipcare.access import patient_required, physio_required
 from hipcare.forms import add_errors
 from hipcare.models import User
@@ -84,7 +83,9 @@ def caseload(request):
 
 @physio_required
 def patient_detail(request, pk):
-    patient = get_object_or_404(_patients(request.user), pk=pk)
+    patient = get_object_or_404(
+        _patients(request.user).select_related("invitation", "start_code__created_by"), pk=pk
+    )
     plans = list(
         Plan.objects.for_user(request.user)
         .filter(patient=patient)
@@ -99,14 +100,15 @@ def patient_detail(request, pk):
         if shown is None:
             raise Http404
     shown = shown or (plans[0] if plans else None)
-    invitation = None
-    if not patient.has_usable_password():
-        invitation = request.build_absolute_uri(accounts.invitation_path(patient))
     context = {
         "patient": patient,
         "plan": active,
         "past_plans": [p for p in plans if p is not active],
-        "invitation": invitation,
+        # Until the patient chooses a password: the invitation's state, never its link.
+        "invitation_pending": not patient.has_usable_password(),
+        "invitation": getattr(patient, "invitation", None),
+        # The in-clinic start's record (who made the last code, until when), never the code.
+        "start_code": getattr(patient, "start_code", None),
     }
     today = timezone.localdate()
     if active is not None:
@@ -151,6 +153,7 @@ def plan_assign(request, pk):
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             items = [spec for f in formset.forms if (spec := f.item_spec())]
+            plan = None
             try:
                 plan = services.plan_assign(
                     physio=request.user,
@@ -166,8 +169,21 @@ def plan_assign(request, pk):
                     submission_key=data["submission_key"],
                 )
             except ValidationError as error:
-                add_errors(form, error)
-            else:
+                # The same form submitted twice at once (a double click, two tabs): the other
+                # submit saved the plan while this one waited for the patient's lock.
+                plan = (
+                    Plan.objects.for_user(request.user)
+                    .filter(patient=patient, submission_key=data["submission_key"])
+                    .first()
+                )
+                if plan is None and "submission_key" in getattr(error, "error_dict", {}):
+                    # Its key belongs to another patient's program (a copied or forged form).
+                    error = ValidationError(
+                        _("This form was already used. Open the page again to assign a program.")
+                    )
+                if plan is None:
+                    add_errors(form, error)
+            if plan is not None:
                 messages.success(request, _("The program is saved."))
                 return redirect(plan)
     else:

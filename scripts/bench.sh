@@ -38,6 +38,13 @@ login() {  # prints the session cookie after a real log-in through the form
     curl -s -c "$jar" -b "$jar" -o /dev/null -H "Referer: http://127.0.0.1:$APP_PORT/accounts/login/" \
         --data-urlencode "csrfmiddlewaretoken=$token" --data-urlencode "username=$1" \
         --data-urlencode "password=scale-data" "http://127.0.0.1:$APP_PORT/accounts/login/"
+    case "$1" in *physio*)  # the second factor, with the key make_scale_data gave physios
+        token=$(awk '/csrftoken/ {print $7}' "$jar")
+        local code; code=$(.venv/bin/python manage.py shell -v0 -c "from django_otp.oath import totp; from plans.scale import SCALE_TOTP_KEY; print(f'{totp(bytes.fromhex(SCALE_TOTP_KEY)):06d}')" | tail -1)
+        curl -s -c "$jar" -b "$jar" -o /dev/null -H "Referer: http://127.0.0.1:$APP_PORT/accounts/two-factor/" \
+            --data-urlencode "csrfmiddlewaretoken=$token" --data-urlencode "token=$code" \
+            "http://127.0.0.1:$APP_PORT/accounts/two-factor/"
+    esac
     echo "sessionid=$(awk '/sessionid/ {print $7}' "$jar")"
     rm -f "$jar"
 }

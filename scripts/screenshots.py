@@ -6,7 +6,11 @@ Usage: .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 screenshots
 import sys
 from pathlib import Path
 
+from django_otp.oath import totp
 from playwright.sync_api import sync_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from hipcare.demo import DEMO_TOTP_KEY  # noqa: E402
 
 BASE, OUT = sys.argv[1].rstrip("/"), Path(sys.argv[2])
 PASSWORD = "hipcare-demo"
@@ -33,6 +37,10 @@ def main():
                 page.get_by_label("Password").fill(PASSWORD)
                 page.get_by_role("button", name="Log in").click()
                 page.wait_for_load_state()
+                if "/two-factor/" in page.url:  # the demo physios' and admin's authenticator
+                    page.get_by_label("Code").fill(f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}")
+                    page.get_by_role("button", name="Continue").click()
+                    page.wait_for_load_state()
                 for path in paths:
                     if path in ("PATIENT_DETAIL", "ASSIGN", "HANDOUT"):
                         page.goto(f"{BASE}/caseload/")

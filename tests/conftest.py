@@ -1,6 +1,9 @@
 import os
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PatientFactory, PhysioFactory, StaffFactory
 
@@ -45,6 +48,33 @@ def _plain_static_and_no_lockout(settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class FullLoginClient(Client):
+    """force_login also passes the second factor (hipcare/two_factor.py) for the users who need
+    it, so page tests stay about pages; tests/hipcare/test_two_factor.py tests the gate itself."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if user.is_physio or user.is_staff:
+            device = TOTPDevice.objects.filter(
+                user=user, confirmed=True
+            ).first() or TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return FullLoginClient()
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    client = FullLoginClient()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture(scope="session")

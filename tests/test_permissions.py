@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from plans.models import Prescription
 from tests.factories import (
     ConditionFactory,
     PatientFactory,
@@ -18,14 +19,18 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "patient", "other_patient", "physio", "other_physio", "staff"]
+# staff_physio is a physio with staff status (the user admin allows it) and patients of their own:
+# staff status must never widen what a physio sees, so the patient below is not theirs (404).
+ROLES = ["anonymous", "patient", "other_patient", "physio", "other_physio", "staff", "staff_physio"]
 LOGIN = "login"  # a redirect to the login page
 
 # name: (method, args builder, expected status per role in ROLES order)
-PHYSIO_ONLY = [LOGIN, 403, 403, 200, 200, 403]
-PHYSIO_OWN = [LOGIN, 403, 403, 200, 404, 403]
-PATIENT_OWN = [LOGIN, 200, 200, 403, 403, 403]
-PUBLIC = [200] * 6
+PHYSIO_ONLY = [LOGIN, 403, 403, 200, 200, 403, 200]
+PHYSIO_OWN = [LOGIN, 403, 403, 200, 404, 403, 404]
+PHYSIO_OWN_POST = [LOGIN, 403, 403, 302, 404, 403, 404]
+PATIENT_OWN = [LOGIN, 200, 200, 403, 403, 403, 403]
+PUBLIC = [200] * len(ROLES)
+SIGNED_IN = [LOGIN] + [200] * (len(ROLES) - 1)
 TODAY = timezone.localdate
 
 
@@ -34,31 +39,37 @@ def day(w):
 
 
 TABLE = {
-    "home": ("get", lambda w: [], [LOGIN, 302, 302, 302, 302, 302]),
+    "home": ("get", lambda w: [], [LOGIN] + [302] * (len(ROLES) - 1)),
     "healthz": ("get", lambda w: [], PUBLIC),
-    "set_language": ("post", lambda w: [], [302] * 6),
+    "set_language": ("post", lambda w: [], [302] * len(ROLES)),
     "login": ("get", lambda w: [], PUBLIC),
-    "logout": ("post", lambda w: [], [302] * 6),
-    "password_change": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
-    "password_change_done": ("get", lambda w: [], [LOGIN, 200, 200, 200, 200, 200]),
+    # The second factor: a signed-in user who passed it (physios, staff, through the test
+    # client) is sent on; a patient without an app is offered the set-up.
+    "two-factor": ("get", lambda w: [], [LOGIN] + [302] * (len(ROLES) - 1)),
+    "two-factor-setup": ("get", lambda w: [], SIGNED_IN),
+    "two-factor-recovery-codes": ("post", lambda w: [], [LOGIN, 302, 302, 200, 200, 200, 200]),
+    "logout": ("post", lambda w: [], [302] * len(ROLES)),
+    "password_change": ("get", lambda w: [], SIGNED_IN),
+    "password_change_done": ("get", lambda w: [], SIGNED_IN),
     "password_reset": ("get", lambda w: [], PUBLIC),
     "password_reset_done": ("get", lambda w: [], PUBLIC),
     "password_reset_confirm": ("get", lambda w: ["MQ", "set-password"], PUBLIC),
     "password_reset_complete": ("get", lambda w: [], PUBLIC),
     "invite-accept": ("get", lambda w: ["MQ", "bad-token"], PUBLIC),
+    # The in-clinic start: the patient's page, open to anyone (the code and date of birth are the
+    # key); a physio makes a code for their own patient only (the world's patient has a password
+    # already, so the physio is sent back to the page).
+    "account-start": ("get", lambda w: [], PUBLIC),
     "exercises:list": ("get", lambda w: [], PHYSIO_ONLY),
     "exercises:detail": ("get", lambda w: [w["rx"].exercise.slug], PHYSIO_ONLY),
     "plans:caseload": ("get", lambda w: [], PHYSIO_ONLY),
     "plans:patient-add": ("get", lambda w: [], PHYSIO_ONLY),
     "plans:patient-detail": ("get", lambda w: [w["patient"].pk], PHYSIO_OWN),
-    "plans:patient-invite": ("post", lambda w: [w["patient"].pk], [LOGIN, 403, 403, 302, 404, 403]),
-    "plans:suggestion-decide": (
-        "post",
-        lambda w: [w["patient"].pk],
-        [LOGIN, 403, 403, 302, 404, 403],
-    ),
-    "plans:contact-record": ("post", lambda w: [w["patient"].pk], [LOGIN, 403, 403, 302, 404, 403]),
-    "plans:plan-pain-mode": ("post", lambda w: [w["plan"].pk], [LOGIN, 403, 403, 302, 404, 403]),
+    "plans:patient-invite": ("post", lambda w: [w["patient"].pk], PHYSIO_OWN_POST),
+    "plans:patient-start-code": ("post", lambda w: [w["patient"].pk], PHYSIO_OWN_POST),
+    "plans:suggestion-decide": ("post", lambda w: [w["patient"].pk], PHYSIO_OWN_POST),
+    "plans:contact-record": ("post", lambda w: [w["patient"].pk], PHYSIO_OWN_POST),
+    "plans:plan-pain-mode": ("post", lambda w: [w["plan"].pk], PHYSIO_OWN_POST),
     "plans:plan-assign": ("get", lambda w: [w["patient"].pk], PHYSIO_OWN),
     "plans:plan-handout": ("get", lambda w: [w["plan"].pk], PHYSIO_OWN),
     "plans:prescription-change": ("get", lambda w: [w["rx"].pk], PHYSIO_OWN),
@@ -66,13 +77,21 @@ TABLE = {
     "plans:my-program": ("get", lambda w: [], PATIENT_OWN),
     "plans:my-program-print": ("get", lambda w: [], PATIENT_OWN),
     "plans:history": ("get", lambda w: [], PATIENT_OWN),
-    "plans:session-start": ("post", day, [LOGIN, 302, 302, 403, 403, 403]),
+    "plans:session-start": ("post", day, [LOGIN, 302, 302, 403, 403, 403, 403]),
     # The other patient has their own plan, so the patient's prescription id is not theirs: 404.
-    "plans:entry-tick": ("post", lambda w: [*day(w), w["rx"].pk], [LOGIN, 302, 404, 403, 403, 403]),
-    "plans:session-finish": ("post", day, [LOGIN, 302, 302, 403, 403, 403]),
+    "plans:entry-tick": (
+        "post",
+        lambda w: [*day(w), w["rx"].pk],
+        [LOGIN, 302, 404, 403, 403, 403, 403],
+    ),
+    "plans:session-finish": ("post", day, [LOGIN, 302, 302, 403, 403, 403, 403]),
     # Both roles pass the role gate; another patient's or physio's session is 404 (scoped queryset).
     # Staff fail the role gate before any fetch: 403, like every other role-gated page.
-    "plans:session-detail": ("get", lambda w: [w["session"].pk], [LOGIN, 200, 404, 200, 404, 403]),
+    "plans:session-detail": (
+        "get",
+        lambda w: [w["session"].pk],
+        [LOGIN, 200, 404, 200, 404, 403, 404],
+    ),
 }
 
 
@@ -104,6 +123,9 @@ def world():
     PlanFactory(patient=other_patient, condition=condition, start_date=start)
     rx = PrescriptionFactory(plan=plan)
     session = SessionFactory(plan=plan, date=TODAY() - datetime.timedelta(days=2))
+    staff_physio = PhysioFactory(is_staff=True, is_superuser=True)
+    own_patient = PatientFactory(physio=staff_physio, first_name="Own", last_name="Nielsen")
+    own_plan = PlanFactory(patient=own_patient, condition=condition, start_date=start)
     return {
         "anonymous": None,
         "patient": patient,
@@ -111,9 +133,13 @@ def world():
         "physio": physio,
         "other_physio": other_physio,
         "staff": StaffFactory(),
+        "staff_physio": staff_physio,
         "plan": plan,
         "rx": rx,
         "session": session,
+        "own_plan": own_plan,
+        "own_rx": PrescriptionFactory(plan=own_plan),
+        "own_session": SessionFactory(plan=own_plan, date=TODAY() - datetime.timedelta(days=2)),
     }
 
 
@@ -130,6 +156,44 @@ def test_url_by_role(client, world, name, role):
         assert response.url.startswith(reverse("login"))
     else:
         assert response.status_code == expected
-    if response.status_code == 200 and role in ("other_patient", "other_physio"):
+    if response.status_code == 200 and role in ("other_patient", "other_physio", "staff_physio"):
         html = response.content.decode()
         assert "Olsen" not in html, "another person's data leaked"
+
+
+def test_staff_status_never_widens_a_physios_reach(client, world):
+    """A physio with staff status sees their own patient's handout, session and dose, and gets 404
+    for another physio's patient, as any physio would."""
+    client.force_login(world["staff_physio"])
+    pages = [
+        ("plans:plan-handout", "own_plan", "plan"),
+        ("plans:session-detail", "own_session", "session"),
+        ("plans:prescription-change", "own_rx", "rx"),
+        ("plans:patient-detail", "own_plan", "plan"),
+    ]
+    for name, own, other in pages:
+        own_arg = world[own].patient.pk if name == "plans:patient-detail" else world[own].pk
+        other_arg = world[other].patient.pk if name == "plans:patient-detail" else world[other].pk
+        assert client.get(reverse(name, args=[own_arg])).status_code == 200, name
+        assert client.get(reverse(name, args=[other_arg])).status_code == 404, name
+    # Changing the other patient's dose is refused before any write.
+    rx = world["rx"]
+    before = Prescription.objects.filter(plan=rx.plan).count()
+    response = client.post(
+        reverse("plans:prescription-change", args=[rx.pk]),
+        {"sets": rx.sets, "dose_min": rx.dose_min, "dose_max": rx.dose_max, "next_step": ""},
+    )
+    assert response.status_code == 404
+    assert Prescription.objects.filter(plan=rx.plan).count() == before
+    assert "Olsen" not in client.get(reverse("plans:caseload")).content.decode()
+
+
+@pytest.mark.parametrize("role", ["staff", "staff_physio"])
+def test_the_admin_shows_no_one_elses_health_data(client, world, role):
+    client.force_login(world[role])
+    for name, obj in (("plan", world["plan"]), ("session", world["session"])):
+        listing = client.get(reverse(f"admin:plans_{name}_changelist"))
+        assert listing.status_code == 200
+        assert "Olsen" not in listing.content.decode()  # the patient of another physio
+        change = client.get(reverse(f"admin:plans_{name}_change", args=[obj.pk]))
+        assert change.status_code == 302  # "does not exist": back to the admin index

@@ -2,8 +2,11 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page
 
+from hipcare.models import User
 from tests.factories import TEST_PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -15,10 +18,21 @@ def catalogue(transactional_db):
 
 
 def log_in(page: Page, base: str, username: str, password: str = TEST_PASSWORD):
+    """The real log-in, the second factor included (physios get an authenticator app first)."""
+    user = User.objects.get(username=username)
+    device = None
+    if user.is_physio or user.is_staff:
+        device = TOTPDevice.objects.filter(
+            user=user, confirmed=True
+        ).first() or TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("E-mail or username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+    if device is not None:
+        page.wait_for_url(re.compile(r"/accounts/two-factor/"))
+        page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
+        page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(r"/(caseload|today)/$"))
 
 

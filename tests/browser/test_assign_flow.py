@@ -2,9 +2,11 @@ import re
 import time
 
 import pytest
+from django.core import mail
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE, log_in, log_out
+from tests.tasks import run_queued_tasks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,9 +25,13 @@ def test_physio_adds_a_patient_assigns_fai_and_the_patient_sees_the_dose(
     page.get_by_label("Affected side").select_option(label="Right")
     page.get_by_role("button", name="Add patient and send invitation").click()
     expect(page.get_by_role("heading", name="Ida Holm")).to_be_visible()
-    invitation = page.get_by_label("Invitation link").input_value()
-    page.get_by_role("button", name="Copy link").click()
-    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    # The physio sees the invitation's state, never its link; the worker mails it to the patient.
+    expect(page.get_by_text("Not sent yet")).to_be_visible()
+    assert "/accounts/invite/" not in page.content()
+    assert run_queued_tasks() == 1
+    page.reload()
+    expect(page.get_by_text("Sent", exact=True)).to_be_visible()
+    invitation = re.search(r"http://\S+/accounts/invite/\S+", mail.outbox[0].body).group(0)
 
     # The assign flow: open, change one dose, save.
     started = time.monotonic()

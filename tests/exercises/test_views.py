@@ -100,9 +100,9 @@ def test_list_queries_are_fixed(client, physio, django_assert_num_queries, size)
         exercise = ExerciseFactory(suits=conditions)
         ConditionNoteFactory(exercise=exercise, condition=conditions[2])
     client.force_login(physio)
-    # session, user, the filter's condition lookup, count, conditions for the filter's select,
+    # session, user, the second factor's device, the filter's condition lookup, count, conditions for the filter's select,
     # page of exercises, their conditions, their notes, the notes' conditions
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("exercises:list"), {"condition": conditions[2].pk})
     assert len(response.context["page"]) == min(size, 30)
 
@@ -114,6 +114,6 @@ def test_detail_queries_are_fixed(client, physio, django_assert_num_queries, not
     for code in codes:
         ConditionNoteFactory(exercise=exercise, condition=ConditionFactory(code=code))
     client.force_login(physio)
-    # session, user, exercise, its conditions, its notes, the notes' conditions
-    with django_assert_num_queries(6):
+    # session, user, second-factor device, exercise, its conditions, notes, notes' conditions
+    with django_assert_num_queries(7):
         client.get(exercise.get_absolute_url())

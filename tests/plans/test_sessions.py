@@ -388,9 +388,10 @@ def test_history_queries_are_fixed(client, patient, long_plan, django_assert_num
 
 def test_physio_patient_page_queries_are_fixed(client, long_plan, django_assert_num_queries):
     client.force_login(long_plan.physio)
-    # session, user, patient, plans, prescriptions, notes, 3 progress (the summary among
-    # them), 2 history (the chart window's sessions, ticks per exercise)
-    with django_assert_num_queries(11):
+    # session, user, the second factor's device, patient, plans (with the physio's last
+    # decisions), prescriptions, notes, recent contacts, 2 progress (the summary among them),
+    # 2 history (the chart window's sessions, ticks per exercise)
+    with django_assert_num_queries(12):
         client.get(reverse("plans:patient-detail", args=[long_plan.patient.pk]))
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from hipcare.models import User
 from plans.models import Plan
 from tests.factories import ExerciseFactory, PatientFactory, PlanFactory, PrescriptionFactory
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +80,9 @@ def test_caseload_queries_are_fixed(client, physio, django_assert_num_queries, s
     for patient in PatientFactory.create_batch(size, physio=physio):
         PlanFactory(patient=patient)
     client.force_login(physio)
-    # session, user, patients, their active plans (with the physio's last decisions),
-    # recent sessions, done counts
-    with django_assert_num_queries(6):
+    # session, user, the second factor's device, patients, their active plans (with the
+    # physio's last decisions), recent sessions, done counts
+    with django_assert_num_queries(7):
         client.get(reverse("plans:caseload"))
 
 
@@ -93,10 +94,11 @@ def test_assign_page_queries_are_fixed(
     for extra in range(size // 5):
         ExerciseFactory(slug=f"extra-{extra}")
     client.force_login(physio)
-    # session, user, patient, conditions, template, its items, their exercises,
+    # session, user, the second factor's device, patient, conditions, template, its items,
+    # their exercises,
     # catalogue, its notes, its conditions, active plan, the condition select (rendered twice:
     # the plan form and the crispy field's own iteration)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(reverse("plans:plan-assign", args=[patients[0].pk]))
     assert response.status_code == 200
 
@@ -114,6 +116,8 @@ def test_add_patient_sends_a_one_time_invitation(client, physio, fai):
     patient = User.objects.get(email="ida@example.org")
     assert response.url == reverse("plans:patient-detail", args=[patient.pk])
     assert patient.physio == physio and not patient.has_usable_password()
+    assert mail.outbox == []  # queued: the worker sends it
+    run_queued_tasks()
     assert len(mail.outbox) == 1
     link = re.search(r"http://\S+/accounts/invite/\S+", mail.outbox[0].body).group(0)
 
@@ -146,13 +150,19 @@ def test_add_patient_with_an_email_in_use_is_a_form_error(client, physio, fai):
     assert "already exists" in str(response.context["form"].errors["email"])
 
 
-def test_patient_detail_shows_the_link_to_copy(client, physio, fai):
+def test_patient_detail_shows_the_invitation_state_not_its_link(client, physio, fai):
     patient = PatientFactory(physio=physio, password=None)
     patient.set_unusable_password()
     patient.save()
     client.force_login(physio)
-    response = client.get(reverse("plans:patient-detail", args=[patient.pk]))
-    assert "/accounts/invite/" in response.context["invitation"]
+    html = client.get(reverse("plans:patient-detail", args=[patient.pk])).content.decode()
+    assert "No invitation e-mail has been queued" in html
+    client.post(reverse("plans:patient-invite", args=[patient.pk]))
+    html = client.get(reverse("plans:patient-detail", args=[patient.pk])).content.decode()
+    assert "Not sent yet" in html
+    run_queued_tasks()
+    html = client.get(reverse("plans:patient-detail", args=[patient.pk])).content.decode()
+    assert "<strong>Sent</strong>" in html and "/accounts/invite/" not in html
 
 
 # --- Assigning -----------------------------------------------------------------------------------

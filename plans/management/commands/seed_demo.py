@@ -1,10 +1,13 @@
+import base64
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exercises.models import ProgramTemplate
-from hipcare import demo
-from hipcare.models import User
+from hipcare import demo, two_factor
+from hipcare.models import User, normalise_username
 from plans.demo import demo_history
 
 
@@ -20,8 +23,13 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo creates accounts with a known password: use DEBUG or --force."
             )
-        self._user(demo.ADMIN, is_staff=True, is_superuser=True)
+        admin = self._user(demo.ADMIN, is_staff=True, is_superuser=True)
         physios = [self._user(p, role=User.Role.PHYSIO) for p in demo.PHYSIOS]
+        for user in (admin, *physios):
+            TOTPDevice.objects.get_or_create(
+                user=user, name=two_factor.APP_DEVICE,
+                defaults={"key": demo.DEMO_TOTP_KEY, "confirmed": True},
+            )  # fmt: skip
         patients = []
         for spec in demo.PATIENTS:
             fields = {k: spec[k] for k in ("username", "first_name", "last_name", "email")}
@@ -41,8 +49,9 @@ class Command(BaseCommand):
         return None
 
     def _user(self, fields, **extra):
+        # Looked up by the stored spelling (save() normalises username and e-mail).
         user, created = User.objects.get_or_create(
-            username=fields["username"], defaults={**fields, **extra}
+            username=normalise_username(fields["username"]), defaults={**fields, **extra}
         )
         if created:
             user.set_password(demo.DEMO_PASSWORD)
@@ -50,8 +59,12 @@ class Command(BaseCommand):
         return user
 
     def summary(self):
+        secret = base64.b32encode(bytes.fromhex(demo.DEMO_TOTP_KEY)).decode().rstrip("=")
         lines = [
             f"Demo logins (password for all: {demo.DEMO_PASSWORD})",
+            "Physios and the admin then enter a code: run `make code` (or"
+            " `.venv/bin/python manage.py otp_code physio`), or add this key to an"
+            f" authenticator app: {secret}",
             f"  admin     {demo.ADMIN['username']:<10} → Django admin",
         ]
         for p in demo.PHYSIOS:
