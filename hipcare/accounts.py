@@ -55,7 +55,7 @@ def patient_invite(
     (start_code_create), which needs the date of birth."""
     email = normalise_email(email)
     if email and User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("A user with this e-mail address already exists.")})
+        raise ValidationError({"email": EMAIL_NOT_USABLE})
     if not email and date_of_birth is None:
         raise ValidationError({"date_of_birth": START_NEEDS_BIRTH_DATE})
     patient = User(
@@ -75,9 +75,7 @@ def patient_invite(
         with transaction.atomic():
             patient.save()
     except IntegrityError as error:  # a concurrent add with the same e-mail
-        raise ValidationError(
-            {"email": _("A user with this e-mail address already exists.")}
-        ) from error
+        raise ValidationError({"email": EMAIL_NOT_USABLE}) from error
     if email:
         invitation_queue(patient=patient, base_url=base_url)
     return patient
@@ -187,6 +185,12 @@ START_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 START_CODE_LENGTH = 8
 
 
+# The same answer whoever holds the address (another clinic's patient, a physio): a physio
+# learns nothing about accounts that are not theirs.
+EMAIL_NOT_USABLE = gettext_lazy(
+    "This e-mail address cannot be used for a new patient. Check it, or leave it empty and "
+    "start the account with the patient in the clinic."
+)
 START_NEEDS_BIRTH_DATE = gettext_lazy(
     "The in-clinic start needs the patient's date of birth on record."
 )

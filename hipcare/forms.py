@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import Condition
-from hipcare.accounts import START_NEEDS_BIRTH_DATE
+from hipcare.accounts import EMAIL_NOT_USABLE, START_NEEDS_BIRTH_DATE
 from hipcare.models import LOGIN_MAX_LENGTH, User
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -57,7 +57,7 @@ class PatientAddForm(forms.Form):
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
         if email and User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("A user with this e-mail address already exists."))
+            raise forms.ValidationError(EMAIL_NOT_USABLE)
         return email
 
     def clean_date_of_birth(self):
