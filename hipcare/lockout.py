@@ -85,3 +85,9 @@ class AccountAndAddressHandler(AxesDatabaseHandler):
             username=username, ip_address=request.axes_ip_address
         ).delete()
         return count
+
+
+def clear_account(user):
+    """A new password set through the e-mailed link ends the account's lock-out: whoever can read
+    the patient's mail is the patient, and a locked-out patient must be able to get back in."""
+    AccessAttempt.objects.filter(username=user.username).delete()

@@ -26,6 +26,11 @@ urlpatterns = [
         two_factor_views.recovery_codes,
         name="two-factor-recovery-codes",
     ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordSetView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("catalogue/", include("exercises.urls")),

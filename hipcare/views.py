@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from hipcare import accounts
+from hipcare import accounts, lockout
 from hipcare.access import physio_required
 from hipcare.forms import PatientAddForm, StartCodeForm, add_errors
 from hipcare.middleware import (
@@ -48,7 +48,16 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-class InviteAcceptView(auth_views.PasswordResetConfirmView):
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """The password-reset link: a new password also lifts the account's lock-out."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        lockout.clear_account(form.user)
+        return response
+
+
+class InviteAcceptView(PasswordSetView):
     """The invitation link: the patient chooses a password and is logged in."""
 
     template_name = "registration/invite_accept.html"

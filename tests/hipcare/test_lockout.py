@@ -275,3 +275,22 @@ def test_the_data_migration_normalises_existing_accounts(physio):
     # Two e-mails that become one: the first keeps it, the other is left as it was.
     assert emails[first.pk] == "karen@example.org"
     assert emails[second.pk] == "karen@example.org "
+
+
+def test_a_password_set_through_the_e_mailed_link_lifts_the_account_lock(client, karen):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    for _ in range(ACCOUNT_LIMIT):
+        log_in(client, "patient", WRONG)
+    assert log_in(client, "patient").status_code == 429
+    uid = urlsafe_base64_encode(force_bytes(karen.pk))
+    token = default_token_generator.make_token(karen)
+    url = reverse("password_reset_confirm", args=[uid, token])
+    form_url = client.get(url, follow=True).redirect_chain[-1][0]  # Django hides the token
+    new = "a-new-long-password-9"
+    response = client.post(form_url, {"new_password1": new, "new_password2": new})
+    assert response.status_code == 302
+    assert log_in(client, "PATIENT", new).status_code == 302
+    assert logged_in(client)
