@@ -39,3 +39,15 @@ patient_required = _role_required(lambda user: user.is_patient)
 # Pages about one patient's care that both sides see (the patient and their physio); the object
 # is still fetched through a queryset scoped to the user, so the other patient or physio gets 404.
 care_required = _role_required(lambda user: user.is_patient or user.is_physio)
+
+
+def second_factor_required(view):
+    """Signed in, and past the second factor where it is owed (pages of no role, such as the
+    password change, which would otherwise let a stolen password replace itself)."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        return second_factor_redirect(request) or view(request, *args, **kwargs)
+
+    return wrapped

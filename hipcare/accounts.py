@@ -234,6 +234,13 @@ def start_code_create(*, physio, patient) -> tuple[StartCode, str]:
         raise ValidationError(_("This is not one of your patients."))
     if patient.has_usable_password():
         raise ValidationError(_("%(name)s has already set a password.") % {"name": patient})
+    # With an e-mail address the invitation link, which only the patient reads, starts the
+    # account: a code the physio sees must not compete with it.
+    if patient.email:
+        raise ValidationError(
+            _("%(name)s has an e-mail address: the invitation starts the account.")
+            % {"name": patient}
+        )
     if patient.date_of_birth is None:
         raise ValidationError(START_NEEDS_BIRTH_DATE)
     now = timezone.now()

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hipcare import two_factor_views, views
+from hipcare.access import second_factor_required
 from hipcare.forms import LoginForm
 
 urlpatterns = [
@@ -25,6 +26,11 @@ urlpatterns = [
         "accounts/two-factor/recovery-codes/",
         two_factor_views.recovery_codes,
         name="two-factor-recovery-codes",
+    ),
+    path(
+        "accounts/password_change/",
+        second_factor_required(auth_views.PasswordChangeView.as_view()),
+        name="password_change",
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",

@@ -102,11 +102,17 @@ def patient_invite_resend(request, pk):
     elif not patient.email:
         messages.info(request, _("%(name)s has no e-mail address.") % {"name": patient})
     else:
-        accounts.invitation_queue(patient=patient, base_url=request.build_absolute_uri("/"))
-        messages.success(
-            request,
-            _("The invitation to %(email)s goes out again in a moment.") % {"email": patient.email},
-        )
+        try:
+            accounts.invitation_queue(patient=patient, base_url=request.build_absolute_uri("/"))
+        except ValidationError as error:  # e.g. the password was set a moment ago
+            for message in error.messages:
+                messages.info(request, message)
+        else:
+            messages.success(
+                request,
+                _("The invitation to %(email)s goes out again in a moment.")
+                % {"email": patient.email},
+            )
     return redirect("plans:patient-detail", patient.pk)
 
 

@@ -288,6 +288,10 @@ class Session(models.Model):
     # When one hard session eased the next session's doses; once per session, however often
     # the patient changes the answers.
     eased_at = models.DateTimeField(_("doses eased"), null=True, blank=True)
+    # When the safety questions first said "do not exercise today"; kept when answers change.
+    screen_stopped_at = models.DateTimeField(
+        _("stopped by the safety questions"), null=True, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = SessionQuerySet.as_manager()

@@ -145,7 +145,16 @@ def _session_rows(plan_ids, first, last):
     return list(
         Session.objects.filter(plan_id__in=plan_ids, date__gte=first, date__lte=last)
         .annotate(ticks=Count("entries"))
-        .values("pk", "plan_id", "date", "pain_before", "pain_after", "red_flags", "ticks")
+        .values(
+            "pk",
+            "plan_id",
+            "date",
+            "pain_before",
+            "pain_after",
+            "red_flags",
+            "ticks",
+            "screen_stopped_at",
+        )  # fmt: skip
         .order_by("plan_id", "date")
     )
 
@@ -289,7 +298,10 @@ def for_plans(plans, *, today) -> dict:
             and latest is not None
             and (decided is None or latest > decided)
         )
-        uncovered = [_facts(r) for r in all_rows if contacted is None or r["date"] > contacted]
+        uncovered_rows = [r for r in all_rows if contacted is None or r["date"] > contacted]
+        uncovered = [_facts(r) for r in uncovered_rows]
+        # A stop the patient then answered away still waits for the physio's contact.
+        stopped_before = any(r["screen_stopped_at"] for r in uncovered_rows)
         span = week_of(plan, today)
         result[plan.pk] = Progress(
             plan=plan,
@@ -299,6 +311,7 @@ def for_plans(plans, *, today) -> dict:
             pending=pending,
             flags=rules.patient_flags(
                 sessions=uncovered,
+                screen_stopped=stopped_before,
                 weekly_pain_before=trend,
                 adherence_14d=plan_summary.recent.percent,
                 days_running=rules.elapsed_days(
@@ -320,7 +333,7 @@ def for_plans(plans, *, today) -> dict:
             last_pain_after=next(
                 (s.pain_after for s in reversed(recent) if s.pain_after is not None), None
             ),
-            contact_needed=any(rules.needs_contact(f) for f in uncovered),
+            contact_needed=stopped_before or any(rules.needs_contact(f) for f in uncovered),
         )
     return result
 
@@ -455,6 +468,11 @@ def history(plan, *, page_number, today) -> History:
     page.object_list = shown
     chart = charts.pain_chart([(f"{w.index}", w.pain_before, w.pain_after) for w in weeks])
     return History(page, weeks, chart)
+
+
+def eased_after(session) -> bool:
+    """Whether this hard session eased any dose (not at the bottom of the ladder). 1 query."""
+    return Prescription.objects.filter(eased_after=session).exists()
 
 
 def recently_changed(prescriptions, day):

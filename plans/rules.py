@@ -433,14 +433,16 @@ def patient_flags(
     pending,
     week_pains_before=(),
     review_is_due=False,
+    screen_stopped=False,
 ):
     """Flags for one patient, most urgent first.
 
     sessions: those no contact has covered yet (screened-out ones included).
+    screen_stopped: one of them was stopped by the safety questions, whatever its answers now.
     week_pains_before: pain before of the sessions done in the last 7 days.
     """
     flags = []
-    if any(needs_contact(s) for s in sessions):
+    if screen_stopped or any(needs_contact(s) for s in sessions):
         flags.append(FLAG_SEVERE)
     if _rising_run(weekly_pain_before, EASE_OFF_WEEKLY_RISE) >= EASE_OFF_RISING_WEEKS:
         flags.append(FLAG_RISING)

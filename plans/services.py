@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -241,8 +242,11 @@ def session_start(*, plan, day, pain_before=None, red_flags=None) -> Session:
         session.pain_before = pain_before
     if red_flags is not None:
         session.red_flags = sorted(set(red_flags))
+    # A stop stays on record for the physio even if the patient then changes the answers.
+    if session.stopped_by_screen and session.screen_stopped_at is None:
+        session.screen_stopped_at = timezone.now()
     session.full_clean()
-    session.save(update_fields=["pain_before", "red_flags"])
+    session.save(update_fields=["pain_before", "red_flags", "screen_stopped_at"])
     SessionAnswer.objects.create(
         session=session,
         step=SessionAnswer.Step.SCREEN,
@@ -331,9 +335,16 @@ def session_finish(*, session, pain_after, effort=None, note="", red_flags=None)
 
 def _ease_next_session(session):
     """Each current dose one step down the ladder from the next day, until the physio decides."""
-    # The next session: tomorrow after today's, today after a missed day logged late (never
-    # earlier, so sessions already logged keep the dose they were done with).
-    effective = max(timezone.localdate(), session.date + datetime.timedelta(days=1))
+    # The next session: the day after the newest one logged (a missed day logged late after
+    # today's session eases tomorrow's), never earlier, so logged sessions keep their dose.
+    newest = (
+        Session.objects.filter(plan=session.plan, entries__isnull=False).aggregate(
+            newest=Max("date")
+        )["newest"]
+        or session.date
+    )
+    day = datetime.timedelta(days=1)
+    effective = max(timezone.localdate(), session.date + day, newest + day)
     current = (
         Prescription.objects.current()
         .filter(plan=session.plan)
@@ -363,6 +374,8 @@ def contact_record(*, plan, by, reason, note, covers_through) -> Contact:
     """The physio contacted the patient after a stop, or reviewed the program."""
     if plan.physio_id != by.pk and plan.patient.physio_id != by.pk:
         raise ValidationError(_("This patient is not in your caseload."))
+    if reason == Contact.Reason.REVIEW:  # a review is of the program as it stands today
+        covers_through = max(covers_through or timezone.localdate(), timezone.localdate())
     contact = Contact(
         plan=plan,
         reason=reason,

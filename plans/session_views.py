@@ -215,15 +215,19 @@ def session_finish(request, day):
         if rules.session_needs_attention(session.pain_after, session.red_flags):
             pass  # the page itself tells the patient to stop and contact the physio
         elif rules.eases_next_session(session.pain_after, plan.pain_mode):
-            messages.warning(
-                request,
-                _(
+            if progress.eased_after(session):
+                text = _(
                     "Your session is saved. Pain after was %(pain)d of 10, more than your program "
                     "allows, so your next session will be a little lighter. Your physiotherapist "
                     "can see this."
                 )
-                % {"pain": session.pain_after},
-            )
+            else:  # already at the bottom of the ladder
+                text = _(
+                    "Your session is saved. Pain after was %(pain)d of 10, more than your program "
+                    "allows, and your doses are already at their lightest: your physiotherapist "
+                    "can see this and will adjust your program."
+                )
+            messages.warning(request, text % {"pain": session.pain_after})
         else:
             messages.success(request, _("Well done! Your session is saved."))
     return redirect(_checklist_url(day, today_) + "#result")

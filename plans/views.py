@@ -119,10 +119,15 @@ def patient_detail(request, pk):
                 plan_progress.suggestion.kind, active.current_prescriptions
             )
         if plan_progress.contact_needed or rules.FLAG_REVIEW_DUE in plan_progress.flags:
-            reason = Contact.Reason.STOP if plan_progress.contact_needed else Contact.Reason.REVIEW
-            context["contact_form"] = ContactForm(
-                initial={"reason": reason, "covers_through": plan_progress.latest_session_date}
-            )
+            # A stop contact covers the sessions seen so far; a review is dated today.
+            if plan_progress.contact_needed:
+                initial = {
+                    "reason": Contact.Reason.STOP,
+                    "covers_through": plan_progress.latest_session_date,
+                }
+            else:
+                initial = {"reason": Contact.Reason.REVIEW, "covers_through": today}
+            context["contact_form"] = ContactForm(initial=initial)
         context["pain_mode_form"] = PainModeForm(initial={"pain_mode": active.pain_mode})
     if shown is not None:
         known = context["progress"].summary if shown is active else None

@@ -177,3 +177,14 @@ def test_no_code_without_a_birth_date_or_after_a_password(client, physio):
     started = PatientFactory(physio=physio)  # has chosen a password
     assert client.post(reverse("plans:patient-start-code", args=[started.pk])).status_code == 302
     assert not StartCode.objects.exists()
+
+
+def test_no_start_code_for_a_patient_with_an_e_mail(client, physio):
+    patient = PatientFactory(physio=physio, email="ida@example.org", date_of_birth=BORN)
+    patient.set_unusable_password()
+    patient.save()
+    client.force_login(physio)
+    page = client.get(reverse("plans:patient-detail", args=[patient.pk])).content.decode()
+    assert "Make a start code" not in page
+    client.post(reverse("plans:patient-start-code", args=[patient.pk]))
+    assert not StartCode.objects.filter(patient=patient).exists()

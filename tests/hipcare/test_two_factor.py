@@ -124,3 +124,18 @@ def test_wrong_codes_slow_down_guessing(settings, physio):
     right_too_soon = client.post(reverse("two-factor"), {"token": code(device)})
     assert right_too_soon.status_code == 200
     assert client.get(reverse("plans:caseload")).status_code == 302
+
+
+def test_the_password_cannot_be_changed_before_the_second_factor(physio):
+    client = password_login(physio)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "x-new-pass-42",
+            "new_password2": "x-new-pass-42",
+        },
+    )
+    assert response.status_code == 302 and response.url.startswith(reverse("two-factor"))
+    physio.refresh_from_db()
+    assert physio.check_password(TEST_PASSWORD)

@@ -100,9 +100,9 @@ def test_a_removed_red_flag_stays_visible_to_the_physio(client, plan):
     html = client.get(reverse("plans:session-detail", args=[session.pk])).content.decode()
     assert "Answers as given" in html and "A swollen, warm, painful calf" in html
     assert "no warning sign" in html
-    # Product rule: the caseload follows the current answer (a corrected mis-tap does not keep
-    # the patient flagged); the session page keeps the first one for the physio.
-    assert rules.FLAG_SEVERE not in progress.for_plan(plan, today=TODAY()).flags
+    # A red flag answered away still waits for the physio's contact (issue 12: flagged at once).
+    after = progress.for_plan(plan, today=TODAY())
+    assert rules.FLAG_SEVERE in after.flags and after.contact_needed
 
 
 def test_a_week_of_pain_at_6_flags_the_patient(plan):
@@ -155,3 +155,58 @@ def test_caseload_with_contacts_and_stops_queries_are_fixed(
     flagged = [r for r in response.context["page"] if rules.FLAG_SEVERE in r.progress.flags]
     assert len(flagged) == (size + 1) // 2
     assert Session.objects.count() == size
+
+
+def test_a_stop_answered_away_keeps_the_flag_until_the_contact(plan):
+    services.session_start(plan=plan, day=TODAY(), pain_before=8)
+    services.session_start(plan=plan, day=TODAY(), pain_before=3)  # "I tapped 8 by mistake"
+    session = Session.objects.get()
+    services.entry_set(session=session, prescription_id=plan.prescriptions.get().pk, done=True)
+    assert rules.FLAG_SEVERE in progress.for_plan(plan, today=TODAY()).flags
+    services.contact_record(
+        plan=plan, by=plan.physio, reason="stop", note="Mis-tap, fine.", covers_through=TODAY()
+    )
+    assert rules.FLAG_SEVERE not in progress.for_plan(plan, today=TODAY()).flags
+
+
+def test_a_hard_day_logged_late_keeps_todays_logged_dose(plan):
+    today_session = do_session(plan, TODAY(), after=3)
+    do_session(plan, days_ago(1), after=6)  # logged after today's session
+    eased = Prescription.objects.current().get(plan=plan)
+    assert eased.valid_from == TODAY() + datetime.timedelta(days=1)
+    rx_today = Prescription.objects.in_effect_on(TODAY()).get(plan=plan)
+    assert rx_today.sets == 3 and today_session.entries.get().prescription == rx_today
+    services.entry_set(session=today_session, prescription_id=rx_today.pk, done=False)
+    assert not today_session.entries.exists()  # untick still works on today's row
+
+
+def test_at_the_bottom_of_the_ladder_the_patient_is_not_promised_a_lighter_session(client, patient):
+    plan = PlanFactory(patient=patient, start_date=days_ago(20))
+    PrescriptionFactory(plan=plan, dose=Dose(1, "reps", 4, 4), valid_from=plan.start_date)
+    services.session_start(plan=plan, day=TODAY(), pain_before=2)
+    rx = plan.prescriptions.get()
+    session = Session.objects.get()
+    services.entry_set(session=session, prescription_id=rx.pk, done=True)
+    client.force_login(patient)
+    response = client.post(
+        reverse("plans:session-finish", args=[TODAY().isoformat()]),
+        {"pain_after": 6},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "already at their lightest" in html and "a little lighter" not in html
+    assert plan.prescriptions.count() == 1
+
+
+def test_a_review_recorded_from_the_page_clears_review_due(client, patient):
+    plan = PlanFactory(patient=patient, start_date=days_ago(43))
+    PrescriptionFactory(plan=plan, valid_from=plan.start_date)
+    do_session(plan, days_ago(3), after=2)
+    assert rules.FLAG_REVIEW_DUE in progress.for_plan(plan, today=TODAY()).flags
+    client.force_login(plan.physio)
+    page = client.get(reverse("plans:patient-detail", args=[patient.pk]))
+    form = page.context["contact_form"]
+    data = {name: form[name].value() for name in ("reason", "covers_through")}
+    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    client.post(reverse("plans:contact-record", args=[patient.pk]), {**data, "note": "Reviewed."})
+    assert rules.FLAG_REVIEW_DUE not in progress.for_plan(plan, today=TODAY()).flags
