@@ -17,7 +17,15 @@ from exercises.dose import Dose, dose_errors
 from exercises.models import Condition, Exercise
 from hipcare.forms import DATE_INPUT
 from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX, PAIN_MAX, PAIN_MIN
-from plans.models import Contact, NextStep, PainMode, Prescription, Side, next_step_text
+from plans.models import (
+    Contact,
+    NextStep,
+    PainMode,
+    Plan,
+    Prescription,
+    Side,
+    next_step_text,
+)
 from plans.services import ItemSpec
 
 # A program may start at most this far back or ahead (product rule: typos, not plans).
@@ -69,10 +77,7 @@ class PlanForm(forms.Form):
         required=False,
         empty_value=PainMode.MONITORING,
         initial=PainMode.MONITORING,
-        help_text=_(
-            "Pain monitoring accepts pain up to 5 of 10 that settles by the next morning; "
-            "pain-free eases off at any pain."
-        ),
+        help_text=Plan._meta.get_field("pain_mode").help_text,
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 

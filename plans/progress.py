@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from exercises.models import translated
 from plans import charts, describe, rules
-from plans.models import Plan, Prescription, Session, SessionEntry
+from plans.models import Contact, Plan, Prescription, Session, SessionEntry
 
 # The pain trend compares this many 7-day windows ending today.
 TREND_WEEKS = 4
@@ -224,6 +224,21 @@ class Progress:
     @property
     def urgency(self):
         return min((rules.FLAG_URGENCY[f] for f in self.flags), default=99)
+
+    @property
+    def dose_decision_pending(self):
+        """A suggestion the physio answers with doses; a stop is answered by a contact instead,
+        never by a one-click dose cut."""
+        return self.pending and self.suggestion.kind != rules.STOP
+
+    @property
+    def contact_reason(self):
+        """What the physio is asked to record: a contact after a stop, else a due review."""
+        if self.contact_needed:
+            return Contact.Reason.STOP
+        if rules.FLAG_REVIEW_DUE in self.flags:
+            return Contact.Reason.REVIEW
+        return None
 
 
 def _trend(rows, today):

@@ -321,64 +321,53 @@ class Step:
     variant: str = ""  # "harder" or "easier" when the next rung is a variant or resistance
 
 
-def _bounded(dose, default):
-    return dose.clamped()
-
-
 def progress_step(dose: Dose, default: Dose | None = None) -> Step:
     """More reps up to the range's top → one more set or a longer hold → harder variant."""
     if dose.unit == "reps":
         if dose.low < dose.high:
             return Step(
-                _bounded(
-                    Dose(dose.sets, "reps", min(dose.low + REPS_STEP, dose.high), dose.high),
-                    default,
-                )
+                Dose(dose.sets, "reps", min(dose.low + REPS_STEP, dose.high), dose.high).clamped()
             )
         if dose.sets < PROGRESSION_MAX_SETS:
-            return Step(_bounded(Dose(dose.sets + 1, "reps", dose.low, dose.high), default))
+            return Step(Dose(dose.sets + 1, "reps", dose.low, dose.high).clamped())
     elif dose.unit == "seconds":
         if dose.high < PROGRESSION_MAX_HOLD_SECONDS:
             step = min(HOLD_STEP_SECONDS, PROGRESSION_MAX_HOLD_SECONDS - dose.high)
-            return Step(
-                _bounded(Dose(dose.sets, "seconds", dose.low + step, dose.high + step), default)
-            )
+            return Step(Dose(dose.sets, "seconds", dose.low + step, dose.high + step).clamped())
         if dose.sets < PROGRESSION_MAX_SETS:
-            return Step(_bounded(Dose(dose.sets + 1, "seconds", dose.low, dose.high), default))
+            return Step(Dose(dose.sets + 1, "seconds", dose.low, dose.high).clamped())
     else:
         if dose.high < MINUTES_MAX:
             step = min(MINUTES_STEP, MINUTES_MAX - dose.high)
-            return Step(
-                _bounded(Dose(dose.sets, "minutes", dose.low + step, dose.high + step), default)
-            )
+            return Step(Dose(dose.sets, "minutes", dose.low + step, dose.high + step).clamped())
     # Top of the ladder: more resistance or the harder variant, from the default dose again.
-    return Step(_bounded(default or dose, default), variant="harder")
+    return Step((default or dose).clamped(), variant="harder")
 
 
-def ease_off_step(dose: Dose, default: Dose | None = None) -> Step:
+def ease_off_step(dose: Dose) -> Step:
     """The same ladder downwards: one set fewer → fewer reps or a shorter hold → easier variant."""
     if dose.sets > 1:
-        return Step(_bounded(Dose(dose.sets - 1, dose.unit, dose.low, dose.high), default))
+        return Step(Dose(dose.sets - 1, dose.unit, dose.low, dose.high).clamped())
     if dose.unit == "reps" and dose.high > EASE_OFF_MIN_REPS:
         low = max(dose.low - REPS_STEP, EASE_OFF_MIN_REPS)
         high = max(dose.high - REPS_STEP, low)
-        return Step(_bounded(Dose(1, "reps", low, high), default))
+        return Step(Dose(1, "reps", low, high).clamped())
     if dose.unit == "seconds" and dose.high > EASE_OFF_MIN_HOLD_SECONDS:
         low = max(dose.low - HOLD_STEP_SECONDS, EASE_OFF_MIN_HOLD_SECONDS)
         high = max(dose.high - HOLD_STEP_SECONDS, low)
-        return Step(_bounded(Dose(1, "seconds", low, high), default))
+        return Step(Dose(1, "seconds", low, high).clamped())
     if dose.unit == "minutes" and dose.high > EASE_OFF_MIN_MINUTES:
         low = max(dose.low - MINUTES_STEP, EASE_OFF_MIN_MINUTES)
         high = max(dose.high - MINUTES_STEP, low)
-        return Step(_bounded(Dose(1, "minutes", low, high), default))
-    return Step(_bounded(dose, default), variant="easier")
+        return Step(Dose(1, "minutes", low, high).clamped())
+    return Step(dose.clamped(), variant="easier")
 
 
 def dose_step(kind: str, dose: Dose, default: Dose | None = None) -> Step | None:
     if kind == PROGRESS:
         return progress_step(dose, default)
     if kind in (EASE_OFF, STOP):  # a review resumes at an eased dose
-        return ease_off_step(dose, default)
+        return ease_off_step(dose)
     return None
 
 

@@ -352,7 +352,7 @@ def _ease_next_session(session):
         .order_by("order", "pk")
     )
     for rx in current:
-        step = rules.ease_off_step(rx.dose, rx.exercise.dose)
+        step = rules.ease_off_step(rx.dose)
         if step.dose == rx.dose:
             continue  # already at the bottom of the ladder: the physio chooses a variant
         new = prescription_change_dose(

@@ -113,21 +113,17 @@ def patient_detail(request, pk):
     today = timezone.localdate()
     if active is not None:
         context["progress"] = plan_progress = progress.for_plan(active, today=today)
-        # A stop asks the physio to contact the patient, never for a one-click dose cut.
-        if plan_progress.pending and plan_progress.suggestion.kind != rules.STOP:
+        if plan_progress.dose_decision_pending:
             context["changes"] = progress.proposed_changes(
                 plan_progress.suggestion.kind, active.current_prescriptions
             )
-        if plan_progress.contact_needed or rules.FLAG_REVIEW_DUE in plan_progress.flags:
-            # A stop contact covers the sessions seen so far; a review is dated today.
-            if plan_progress.contact_needed:
-                initial = {
-                    "reason": Contact.Reason.STOP,
+        if plan_progress.contact_reason:
+            context["contact_form"] = ContactForm(
+                initial={
+                    "reason": plan_progress.contact_reason,
                     "covers_through": plan_progress.latest_session_date,
                 }
-            else:
-                initial = {"reason": Contact.Reason.REVIEW, "covers_through": today}
-            context["contact_form"] = ContactForm(initial=initial)
+            )
         context["pain_mode_form"] = PainModeForm(initial={"pain_mode": active.pain_mode})
     if shown is not None:
         known = context["progress"].summary if shown is active else None
@@ -304,7 +300,7 @@ def suggestion_decide(request, pk):
             request, _("The suggestion changed or was already decided; here is the latest.")
         )
         return redirect(suggestion_url)
-    if plan_progress.suggestion.kind == rules.STOP:
+    if plan_progress.suggestion.kind == rules.STOP:  # answered by a contact (contact_record)
         messages.info(request, _("Contact the patient and record it below."))
         return redirect(suggestion_url)
     approve = decision["decision"] == SuggestionDecisionForm.APPROVE
