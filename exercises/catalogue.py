@@ -71,6 +71,7 @@ def load_catalogue(data=None):
     for spec in data.get("templates", []):
         template, _ = ProgramTemplate.objects.update_or_create(
             condition=conditions[spec["condition"]],
+            clinic=None,
             defaults={k: spec[k] for k in ("name_en", "name_da", "sessions_per_week", "weeks")},
         )
         kept = []

@@ -16,6 +16,7 @@ from exercises.bounds import (
     SETS_MIN,
 )
 from exercises.dose import Dose, DoseUnit
+from hipcare.models import PHYSIO, Membership
 
 
 def translated(obj, field):
@@ -123,6 +124,11 @@ class ExerciseQuerySet(models.QuerySet):
             | Q(slug__icontains=text)
         )
 
+    def visible_to(self, user):
+        """The shared catalogue and the exercises of the clinics where the user works. Patients
+        and staff see the shared catalogue (a patient sees their own exercises through the plan)."""
+        return self.filter(Q(clinic__isnull=True) | Q(clinic__in=_clinics_of(user)))
+
     def with_catalogue_relations(self):
         return self.prefetch_related("suits", "condition_notes__condition")
 
@@ -135,6 +141,16 @@ class Exercise(DoseMixin):
         MOBILITY = "mobility", _("Mobility")
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    # Empty: the shared catalogue. Set: this clinic's own exercise, seen by its physios only.
+    clinic = models.ForeignKey(
+        "hipcare.Clinic",
+        verbose_name=_("clinic"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exercises",
+        help_text=_("Leave empty for the shared catalogue."),
+    )
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_da = models.CharField(_("name (Danish)"), max_length=120)
     instructions_en = models.TextField(_("instructions (English)"), help_text=_("One step a line."))
@@ -278,11 +294,40 @@ class ConditionNote(models.Model):
         return "" if self.is_caution else self.reason
 
 
+def _clinics_of(user):
+    # The physio role is the one that opens the catalogue.
+    return Membership.objects.clinics_of(user, PHYSIO)
+
+
+class ProgramTemplateQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(Q(clinic__isnull=True) | Q(clinic__in=_clinics_of(user)))
+
+    def starting_for(self, condition, user):
+        """The template a physio starts from: their clinic's own for the condition, else the
+        shared one."""
+        return (
+            self.visible_to(user)
+            .filter(condition=condition)
+            .order_by(models.F("clinic").asc(nulls_last=True), "pk")
+        )
+
+
 class ProgramTemplate(models.Model):
     """A starting program for one condition, loaded with the catalogue (exercises/data)."""
 
-    condition = models.OneToOneField(
-        Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="template"
+    condition = models.ForeignKey(
+        Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="templates"
+    )
+    # Empty: the shared starting program for the condition. Set: the clinic's own, used instead.
+    clinic = models.ForeignKey(
+        "hipcare.Clinic",
+        verbose_name=_("clinic"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="templates",
+        help_text=_("Leave empty for the shared template."),
     )
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_da = models.CharField(_("name (Danish)"), max_length=120)
@@ -290,6 +335,8 @@ class ProgramTemplate(models.Model):
         _("sessions per week"), default=DEFAULT_SESSIONS_PER_WEEK
     )
     weeks = models.PositiveSmallIntegerField(_("weeks"), default=12)
+
+    objects = ProgramTemplateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("program template")
@@ -305,6 +352,19 @@ class ProgramTemplate(models.Model):
             models.CheckConstraint(
                 condition=Q(weeks__gte=PLAN_WEEKS_MIN, weeks__lte=PLAN_WEEKS_MAX),
                 name="template_weeks_range",
+            ),
+            models.UniqueConstraint(
+                fields=["condition"],
+                condition=Q(clinic__isnull=True),
+                name="template_one_shared_per_condition",
+                violation_error_message=_(
+                    "The shared catalogue has a template for this condition."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["condition", "clinic"],
+                name="template_one_per_clinic_condition",
+                violation_error_message=_("This clinic has a template for this condition."),
             ),
         ]
 

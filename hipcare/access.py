@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from hipcare import two_factor
+from hipcare.models import CLINIC_ADMIN, Membership
 
 
 def second_factor_redirect(request):
@@ -39,6 +40,11 @@ patient_required = _role_required(lambda user: user.is_patient)
 # Pages about one patient's care that both sides see (the patient and their physio); the object
 # is still fetched through a queryset scoped to the user, so the other patient or physio gets 404.
 care_required = _role_required(lambda user: user.is_patient or user.is_physio)
+# Clinic pages (physios, the access log, erasure requests): anyone who is a clinic admin somewhere
+# now, physio or not; each page still works only on the clinics where they are admin.
+clinic_admin_required = _role_required(
+    lambda user: Membership.objects.filter(user=user, role=CLINIC_ADMIN, is_active=True).exists()
+)
 
 
 def second_factor_required(view):

@@ -28,7 +28,16 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from hipcare.models import Invitation, StartCode, User, normalise_email, normalise_username
+from hipcare.models import (
+    PHYSIO,
+    Clinic,
+    Invitation,
+    Membership,
+    StartCode,
+    User,
+    normalise_email,
+    normalise_username,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,13 +55,27 @@ def _free_username(name):
 
 @transaction.atomic
 def patient_invite(
-    *, physio, first_name, last_name, email, condition, affected_side, base_url, date_of_birth=None
+    *,
+    physio,
+    first_name,
+    last_name,
+    email,
+    condition,
+    affected_side,
+    base_url,
+    date_of_birth=None,
+    clinic=None,
 ) -> User:
     """Creates a patient with no password and queues their invitation, both or neither; they
-    choose a password through the link in the e-mail (base_url: where the link points).
+    choose a password through the link in the e-mail (base_url: where the link points). The
+    patient joins the clinic named (one where the physio works), else the physio's first.
 
     Without an e-mail address nothing is queued: the physio starts the account in the clinic
     (start_code_create), which needs the date of birth."""
+    clinics = Clinic.objects.filter(pk__in=Membership.objects.clinics_of(physio, PHYSIO))
+    clinic = clinics.filter(pk=clinic.pk).first() if clinic else clinics.order_by("pk").first()
+    if clinic is None:
+        raise ValidationError(NOT_AT_CLINIC)
     email = normalise_email(email)
     if email and User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": EMAIL_NOT_USABLE})
@@ -65,6 +88,7 @@ def patient_invite(
         last_name=last_name.strip(),
         role=User.Role.PATIENT,
         physio=physio,
+        clinic=clinic,
         condition=condition,
         affected_side=affected_side,
         date_of_birth=date_of_birth,
@@ -187,6 +211,7 @@ START_CODE_LENGTH = 8
 
 # The same answer whoever holds the address (another clinic's patient, a physio): a physio
 # learns nothing about accounts that are not theirs.
+NOT_AT_CLINIC = gettext_lazy("You do not work at this clinic.")
 EMAIL_NOT_USABLE = gettext_lazy(
     "This e-mail address cannot be used for a new patient. Check it, or leave it empty and "
     "start the account with the patient in the clinic."
@@ -230,8 +255,8 @@ def start_code_create(*, physio, patient) -> tuple[StartCode, str]:
     replaces any earlier one. Returns the row and the plain code, which is stored nowhere: the
     caller shows it once, to the physio, for the patient."""
     patient = User.objects.select_for_update().get(pk=patient.pk)
-    if patient.physio_id != physio.pk or not patient.is_patient:
-        raise ValidationError(_("This is not one of your patients."))
+    if not User.objects.patients_for(physio).filter(pk=patient.pk).exists():
+        raise ValidationError(_("This is not a patient of your clinic."))
     if patient.has_usable_password():
         raise ValidationError(_("%(name)s has already set a password.") % {"name": patient})
     # With an e-mail address the invitation link, which only the patient reads, starts the

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exercises.models import Condition
 from hipcare.accounts import EMAIL_NOT_USABLE, START_NEEDS_BIRTH_DATE
-from hipcare.models import LOGIN_MAX_LENGTH, User
+from hipcare.models import LOGIN_MAX_LENGTH, PHYSIO, Clinic, Membership, User
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -53,6 +53,21 @@ class PatientAddForm(forms.Form):
     affected_side = forms.ChoiceField(
         label=_("Affected side"), choices=User._meta.get_field("affected_side").choices
     )
+
+    # Left out (one clinic, or a form posted without it): the physio's first clinic.
+    clinic = forms.ModelChoiceField(
+        label=_("Clinic"), queryset=Clinic.objects.none(), empty_label=None, required=False
+    )
+
+    def __init__(self, *args, physio, **kwargs):
+        super().__init__(*args, **kwargs)
+        clinics = Clinic.objects.filter(pk__in=Membership.objects.clinics_of(physio, PHYSIO))
+        self.fields["clinic"].queryset = clinics
+        options = list(clinics[:2])
+        # One clinic (the usual case): nothing to choose.
+        if len(options) == 1:
+            self.fields["clinic"].widget = forms.HiddenInput()
+            self.fields["clinic"].initial = options[0].pk
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()

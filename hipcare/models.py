@@ -4,7 +4,14 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from hipcare.retention import (
+    RECORD_RETENTION_REASON,
+    RECORD_RETENTION_YEARS,
+    RECORD_RETENTION_YEARS_MAX,
+)
 
 # The longest text that can name an account at log-in: an e-mail address (usernames are shorter).
 LOGIN_MAX_LENGTH = 254
@@ -35,7 +42,24 @@ class UserQuerySet(models.QuerySet):
         return self.filter(role=User.Role.PHYSIO, is_active=True)
 
     def patients_of(self, physio):
+        """The physio's own patients: those they treat."""
         return self.filter(role=User.Role.PATIENT, physio=physio)
+
+    def patients_for(self, physio):
+        """Every patient a physio may open: the patients of the clinics where they work now.
+        One subquery, no extra round trip; staff status never widens it."""
+        return self.filter(
+            role=User.Role.PATIENT, clinic__in=Membership.objects.clinics_of(physio, PHYSIO)
+        )
+
+    def physios_of_clinic(self, clinic):
+        return self.filter(
+            memberships__clinic=clinic,
+            memberships__role=PHYSIO,
+            memberships__is_active=True,
+            role=User.Role.PHYSIO,
+            is_active=True,
+        )
 
 
 class HipcareUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -47,12 +71,95 @@ class HipcareUserManager(UserManager.from_queryset(UserQuerySet)):
         return self.get(username=normalise_username(username))
 
 
+class Clinic(models.Model):
+    """A clinic on the installation: its physios and clinic admins (Membership), its patients
+    (User.clinic), its own exercises and templates, and how long it keeps an erased patient's
+    clinical record (retention_years, with the reason the clinic admin sees)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    retention_years = models.PositiveSmallIntegerField(
+        _("keep clinical records for (years)"),
+        default=RECORD_RETENTION_YEARS,
+        help_text=_("After a patient asks to be erased, how long their clinical record is kept."),
+    )
+    retention_reason = models.CharField(
+        _("reason for keeping records"),
+        max_length=300,
+        default=RECORD_RETENTION_REASON,
+        help_text=_("Shown to the clinic admin who decides an erasure request."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(retention_years__lte=RECORD_RETENTION_YEARS_MAX),
+                name="clinic_retention_years_range",
+                violation_error_message=_("Keep records for at most 30 years."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+PHYSIO = "physio"
+CLINIC_ADMIN = "admin"
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_active=True, user__is_active=True)
+
+    def clinics_of(self, user, role):
+        """The ids of the clinics where the user now works in this role, as a subquery."""
+        return self.filter(user=user, role=role, is_active=True).values("clinic_id")
+
+
+class Membership(models.Model):
+    """A physio or clinic admin at a clinic. Deactivated, never deleted: the access log and the
+    handovers keep pointing at who it was."""
+
+    class Role(models.TextChoices):
+        PHYSIO = PHYSIO, _("Physiotherapist")
+        ADMIN = CLINIC_ADMIN, _("Clinic admin")
+
+    clinic = models.ForeignKey(
+        Clinic, verbose_name=_("clinic"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        "User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role)
+    is_active = models.BooleanField(_("active"), default=True)
+    since = models.DateTimeField(_("since"), default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("clinic membership")
+        verbose_name_plural = _("clinic memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "user", "role"],
+                name="membership_unique_role",
+                violation_error_message=_("This person already has this role at the clinic."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.clinic} ({self.get_role_display()})"
+
+
 class User(AbstractUser):
     class Role(models.TextChoices):
         PATIENT = "patient", _("Patient")
         PHYSIO = "physio", _("Physiotherapist")
+        CLINIC_ADMIN = "clinic_admin", _("Clinic admin")
 
-    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.PATIENT)
+    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.PATIENT)
     # A patient's treating physiotherapist; empty for physios and staff.
     physio = models.ForeignKey(
         "self",
@@ -62,6 +169,15 @@ class User(AbstractUser):
         blank=True,
         related_name="patients",
         limit_choices_to={"role": Role.PHYSIO},
+    )
+    # A patient's clinic; empty for everyone else (physios and admins belong through Membership).
+    clinic = models.ForeignKey(
+        Clinic,
+        verbose_name=_("clinic"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patients",
     )
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     # What the physio recorded when adding the patient; each program keeps its own copy.
@@ -96,6 +212,10 @@ class User(AbstractUser):
                 condition=models.Q(physio__isnull=True) | models.Q(role="patient"),
                 name="user_only_patients_have_physio",
             ),
+            models.CheckConstraint(
+                condition=models.Q(clinic__isnull=True) | models.Q(role="patient"),
+                name="user_only_patients_have_clinic",
+            ),
         ]
 
     def __str__(self):
@@ -121,11 +241,17 @@ class User(AbstractUser):
     def is_patient(self):
         return self.role == self.Role.PATIENT and not self.is_staff
 
+    @property
+    def is_clinic_admin(self):
+        return self.role == self.Role.CLINIC_ADMIN
+
     def get_landing_url(self):
         if self.is_staff:
             return reverse("admin:index")
         if self.is_physio:
             return reverse("plans:caseload")
+        if self.is_clinic_admin:
+            return reverse("clinic-home")
         return reverse("plans:today")
 
 
@@ -207,3 +333,223 @@ class StartCode(models.Model):
 
     def __str__(self):
         return str(self.patient)
+
+
+class CoverQuerySet(models.QuerySet):
+    def on(self, day):
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class Cover(models.Model):
+    """A physio covers for an absent colleague of the same clinic for a few days: the absent
+    physio's patients show in the covering physio's caseload as their own."""
+
+    clinic = models.ForeignKey(Clinic, verbose_name=_("clinic"), on_delete=models.CASCADE)
+    covering = models.ForeignKey(
+        User,
+        verbose_name=_("covering physiotherapist"),
+        on_delete=models.CASCADE,
+        related_name="covers",
+    )
+    absent = models.ForeignKey(
+        User,
+        verbose_name=_("covering for"),
+        on_delete=models.CASCADE,
+        related_name="covered_by",
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = CoverQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("cover")
+        verbose_name_plural = _("covers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="cover_ends_after_start",
+                violation_error_message=_("The cover cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(covering=models.F("absent")),
+                name="cover_not_self",
+                violation_error_message=_("You cannot cover for yourself."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.covering} → {self.absent} ({self.starts_on}–{self.ends_on})"
+
+
+class Handover(models.Model):
+    """A patient changes treating physio: taken over by a colleague, or handed over by the
+    clinic admin (for example when a physio leaves). The record of who, when and by whom."""
+
+    class Kind(models.TextChoices):
+        TAKEOVER = "takeover", _("Taken over by a colleague")
+        HANDOVER = "handover", _("Handed over by the clinic admin")
+
+    patient = models.ForeignKey(
+        User, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="handovers"
+    )
+    from_physio = models.ForeignKey(
+        User,
+        verbose_name=_("from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_physio = models.ForeignKey(
+        User, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    by = models.ForeignKey(
+        User, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+
+    def __str__(self):
+        return f"{self.patient}: {self.from_physio} → {self.to_physio}"
+
+
+class AccessEvent(models.Model):
+    """One look at or change to a patient's health data: who, when, which patient, what, from
+    which clinic. Append-only: a database trigger refuses updates, and deletes of rows younger
+    than the retention period (hipcare/migrations/0006). No free text, so no personal data beyond
+    the ids; the people are joined at read time and an erased patient leaves only a number.
+
+    The foreign keys carry no database constraint (db_constraint=False, DO_NOTHING): the log
+    outlives the accounts it mentions."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        CHANGE = "change", _("Changed")
+        EXPORT = "export", _("Exported")
+
+    class What(models.TextChoices):
+        CASELOAD = "caseload", _("caseload")
+        PATIENT = "patient", _("patient page")
+        CHECKLIST = "checklist", _("today's session")
+        HISTORY = "history", _("history")
+        SESSION = "session", _("session")
+        PROGRAM = "program", _("program")
+        HANDOUT = "handout", _("printed program")
+        EXPORT = "export", _("data export")
+        ACCOUNT = "account", _("account")
+        CARE = "care", _("treating physiotherapist")
+
+    class Relation(models.TextChoices):
+        SELF = "self", _("You")
+        TREATING = "treating", _("Your physiotherapist")
+        COLLEAGUE = "colleague", _("Physiotherapist at your clinic")
+        CLINIC_ADMIN = "admin", _("Clinic admin")
+        STAFF = "staff", _("hipcare administrator")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("who"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    relation = models.CharField(_("as"), max_length=10, choices=Relation)
+    patient = models.ForeignKey(
+        User,
+        verbose_name=_("patient"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    clinic = models.ForeignKey(
+        Clinic,
+        verbose_name=_("clinic"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action)
+    what = models.CharField(_("what"), max_length=12, choices=What)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(fields=["patient", "-at"], name="access_patient_at"),
+            models.Index(fields=["clinic", "-at"], name="access_clinic_at"),
+            models.Index(fields=["actor", "-at"], name="access_actor_at"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.what} {self.patient_id}"
+        )
+
+
+class ErasureRequest(models.Model):
+    """A patient asked to be erased. The account closes at once (no log-in, no e-mail); the
+    clinic admin then erases now or keeps the clinical record for the clinic's retention period,
+    after which the worker erases it. Once erased, only this row's dates and ids remain."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for the clinic")
+        KEPT = "kept", _("Record kept until the retention period ends")
+        ERASED = "erased", _("Erased")
+
+    patient = models.OneToOneField(
+        User,
+        verbose_name=_("patient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="erasure_request",
+    )
+    # The number the patient had, for the clinic's records once the account is gone.
+    patient_number = models.PositiveIntegerField(_("patient number"))
+    clinic = models.ForeignKey(
+        Clinic, verbose_name=_("clinic"), on_delete=models.PROTECT, related_name="erasures"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.REQUESTED)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    erase_on = models.DateField(_("erase on"), null=True, blank=True)
+    retention_reason = models.CharField(_("reason for keeping"), max_length=300, blank=True)
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state="kept", erase_on__isnull=False) | ~models.Q(state="kept"),
+                name="erasure_kept_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state="erased", patient__isnull=True, erased_at__isnull=False)
+                | ~models.Q(state="erased"),
+                name="erasure_erased_has_no_patient",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.patient_number} ({self.get_state_display()})"

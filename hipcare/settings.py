@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from hipcare import retention
 from hipcare.secret_key import DEVELOPMENT_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -214,6 +215,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hipcare <noreply@loca
 # The outbox: web requests queue e-mail as tasks in the database, in their own transaction, and
 # `manage.py db_worker` (django-tasks-db) sends them, so no request waits on the mail server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How long the access log is kept (days; hipcare/retention.py says why), after which the worker
+# deletes it (hipcare.audit.purge). The database refuses to delete younger entries.
+ACCESS_LOG_RETENTION_DAYS = int(
+    os.environ.get("ACCESS_LOG_RETENTION_DAYS", retention.ACCESS_LOG_RETENTION_DAYS)
+)
 # The waits before each retry of an invitation the mail server did not take (1, 5 and 15 minutes,
 # then 1, 3 and 12 hours: 7 tries over about 16 hours); then the physio sees "could not be sent".
 # INVITATION_RETRY_SECONDS scales the minute (tests use 1 s).

@@ -23,7 +23,7 @@ def required_for(user) -> bool:
     """Physios and staff always; a patient who set it up."""
     if not user.is_authenticated:
         return False
-    if user.is_physio or user.is_staff:
+    if user.is_physio or user.is_clinic_admin or user.is_staff:
         return settings.REQUIRE_SECOND_FACTOR
     return has_app(user)
 

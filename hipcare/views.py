@@ -68,7 +68,7 @@ class InviteAcceptView(PasswordSetView):
 
 @physio_required
 def patient_add(request):
-    form = PatientAddForm(request.POST or None)
+    form = PatientAddForm(request.POST or None, physio=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             patient = accounts.patient_invite(
@@ -96,7 +96,7 @@ def patient_add(request):
 @require_POST
 @physio_required
 def patient_invite_resend(request, pk):
-    patient = get_object_or_404(User.objects.patients_of(request.user), pk=pk)
+    patient = get_object_or_404(User.objects.patients_for(request.user), pk=pk)
     if patient.has_usable_password():
         messages.info(request, _("%(name)s has already set a password.") % {"name": patient})
     elif not patient.email:
@@ -121,7 +121,7 @@ def patient_invite_resend(request, pk):
 def patient_start_code(request, pk):
     """The in-clinic start: a new one-time code, shown on this answer only (never stored in
     plain), for the physio to hand to the patient in person. It replaces any earlier code."""
-    patient = get_object_or_404(User.objects.patients_of(request.user), pk=pk)
+    patient = get_object_or_404(User.objects.patients_for(request.user), pk=pk)
     try:
         start_code, code = accounts.start_code_create(physio=request.user, patient=patient)
     except ValidationError as error:

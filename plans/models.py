@@ -16,6 +16,7 @@ from exercises.bounds import (
     SESSIONS_PER_WEEK_MIN,
 )
 from exercises.models import Condition, DoseMixin, Exercise, dose_constraints, translated
+from hipcare.models import User
 from plans import rules
 from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX, PAIN_MAX, PAIN_MIN
 
@@ -35,11 +36,11 @@ class Side(models.TextChoices):
 
 class PlanQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Plans the user may see: a patient their own, a physio their own patients', nobody else
-        any. Staff status never widens this: a physio with staff status sees their own patients,
-        and the clinic admin reads other people's data only through the Django admin."""
+        """Plans the user may see: a patient their own, a physio those of their clinics'
+        patients, nobody else any. Staff status never widens this, and a clinic admin who is
+        not also a physio there sees none."""
         if user.is_physio:
-            return self.filter(patient__physio=user)
+            return self.filter(patient__in=User.objects.patients_for(user))
         if user.is_patient:
             return self.filter(patient=user)
         return self.none()
@@ -67,10 +68,11 @@ class Plan(models.Model):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
 
+    # Erasing a patient (hipcare/erasure.py, or the admin's delete) takes their programs with them.
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("patient"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="plans",
     )
     physio = models.ForeignKey(
@@ -327,7 +329,11 @@ class Session(models.Model):
 
 class SessionEntry(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="entries")
-    prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="entries")
+    # RESTRICT, not PROTECT: a ticked prescription cannot be deleted on its own, but goes with
+    # its program when the whole program is deleted (a patient's erasure).
+    prescription = models.ForeignKey(
+        Prescription, on_delete=models.RESTRICT, related_name="entries"
+    )
     sets_done = models.PositiveSmallIntegerField(_("sets done"), null=True, blank=True)
     reps_done = models.PositiveSmallIntegerField(_("reps or seconds done"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -29,7 +29,8 @@ CASELOAD_PAGE_SIZE = 25
 
 
 def _patients(physio):
-    return User.objects.patients_of(physio).select_related("condition")
+    """The patients a physio may open: their clinics' patients (the caseload lists their own)."""
+    return User.objects.patients_for(physio).select_related("condition")
 
 
 def _recent_contacts():
@@ -143,7 +144,7 @@ def plan_assign(request, pk):
         messages.error(request, _("The catalogue is empty: ask your clinic admin to load it."))
         return redirect("plans:patient-detail", patient.pk)
     template = (
-        ProgramTemplate.objects.filter(condition=condition)
+        ProgramTemplate.objects.starting_for(condition, request.user)
         .prefetch_related("items__exercise")
         .first()
     )

@@ -56,7 +56,7 @@ class FullLoginClient(Client):
 
     def force_login(self, user, backend=None):
         super().force_login(user, backend)
-        if user.is_physio or user.is_staff:
+        if user.is_physio or user.is_clinic_admin or user.is_staff:
             device = TOTPDevice.objects.filter(
                 user=user, confirmed=True
             ).first() or TOTPDevice.objects.create(user=user, name="app", confirmed=True)

@@ -3,7 +3,7 @@ import datetime
 import factory
 from django.utils import timezone
 
-from hipcare.models import User
+from hipcare.models import CLINIC_ADMIN, PHYSIO, Clinic, Membership, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -20,15 +20,51 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(TEST_PASSWORD)
 
 
+class ClinicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clinic
+
+    name = factory.Sequence(lambda n: f"Clinic {n}")
+
+
 class PhysioFactory(UserFactory):
+    """A physio at a clinic of their own unless `clinic=` names one: two physios made apart
+    work at two clinics and cannot see each other's patients."""
+
     username = factory.Sequence(lambda n: f"physio{n}")
     role = User.Role.PHYSIO
 
+    @factory.post_generation
+    def clinic(self, create, extracted, **kwargs):
+        if create:
+            clinic = extracted or ClinicFactory()
+            Membership.objects.create(clinic=clinic, user=self, role=PHYSIO)
+
+
+class ClinicAdminFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"clinicadmin{n}")
+    role = User.Role.CLINIC_ADMIN
+
+    @factory.post_generation
+    def clinic(self, create, extracted, **kwargs):
+        if create:
+            Membership.objects.create(
+                clinic=extracted or ClinicFactory(), user=self, role=CLINIC_ADMIN
+            )
+
+
+def clinic_of(physio):
+    membership = physio.memberships.filter(role=PHYSIO).order_by("pk").first()
+    return membership.clinic if membership else None
+
 
 class PatientFactory(UserFactory):
+    """A patient of the treating physio's (first) clinic."""
+
     username = factory.Sequence(lambda n: f"patient{n}")
     role = User.Role.PATIENT
     physio = factory.SubFactory(PhysioFactory)
+    clinic = factory.LazyAttribute(lambda p: clinic_of(p.physio) if p.physio else None)
     date_of_birth = datetime.date(1960, 5, 1)
 
 
