@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from plans.models import Prescription
 from tests.factories import (
+    ClinicAdminFactory,
     ConditionFactory,
     PatientFactory,
     PhysioFactory,
@@ -15,20 +16,35 @@ from tests.factories import (
     PrescriptionFactory,
     SessionFactory,
     StaffFactory,
+    clinic_of,
 )
 
 pytestmark = pytest.mark.django_db
 
 # staff_physio is a physio with staff status (the user admin allows it) and patients of their own:
 # staff status must never widen what a physio sees, so the patient below is not theirs (404).
-ROLES = ["anonymous", "patient", "other_patient", "physio", "other_physio", "staff", "staff_physio"]
+# colleague: a physio at the patient's clinic who does not treat them (may open the record);
+# other_physio works at another clinic (404). clinic_admin runs the patient's clinic and reads no
+# health data (403 on care pages); other_clinic_admin runs another clinic.
+ROLES = [
+    "anonymous",
+    "patient",
+    "other_patient",
+    "physio",
+    "other_physio",
+    "staff",
+    "staff_physio",
+    "colleague",
+    "clinic_admin",
+    "other_clinic_admin",
+]
 LOGIN = "login"  # a redirect to the login page
 
 # name: (method, args builder, expected status per role in ROLES order)
-PHYSIO_ONLY = [LOGIN, 403, 403, 200, 200, 403, 200]
-PHYSIO_OWN = [LOGIN, 403, 403, 200, 404, 403, 404]
-PHYSIO_OWN_POST = [LOGIN, 403, 403, 302, 404, 403, 404]
-PATIENT_OWN = [LOGIN, 200, 200, 403, 403, 403, 403]
+PHYSIO_ONLY = [LOGIN, 403, 403, 200, 200, 403, 200, 200, 403, 403]
+PHYSIO_OWN = [LOGIN, 403, 403, 200, 404, 403, 404, 200, 403, 403]
+PHYSIO_OWN_POST = [LOGIN, 403, 403, 302, 404, 403, 404, 302, 403, 403]
+PATIENT_OWN = [LOGIN, 200, 200, 403, 403, 403, 403, 403, 403, 403]
 PUBLIC = [200] * len(ROLES)
 SIGNED_IN = [LOGIN] + [200] * (len(ROLES) - 1)
 TODAY = timezone.localdate
@@ -47,7 +63,11 @@ TABLE = {
     # client) is sent on; a patient without an app is offered the set-up.
     "two-factor": ("get", lambda w: [], [LOGIN] + [302] * (len(ROLES) - 1)),
     "two-factor-setup": ("get", lambda w: [], SIGNED_IN),
-    "two-factor-recovery-codes": ("post", lambda w: [], [LOGIN, 302, 302, 200, 200, 200, 200]),
+    "two-factor-recovery-codes": (
+        "post",
+        lambda w: [],
+        [LOGIN, 302, 302, 200, 200, 200, 200, 200, 200, 200],
+    ),
     "logout": ("post", lambda w: [], [302] * len(ROLES)),
     "password_change": ("get", lambda w: [], SIGNED_IN),
     "password_change_done": ("get", lambda w: [], SIGNED_IN),
@@ -77,20 +97,20 @@ TABLE = {
     "plans:my-program": ("get", lambda w: [], PATIENT_OWN),
     "plans:my-program-print": ("get", lambda w: [], PATIENT_OWN),
     "plans:history": ("get", lambda w: [], PATIENT_OWN),
-    "plans:session-start": ("post", day, [LOGIN, 302, 302, 403, 403, 403, 403]),
+    "plans:session-start": ("post", day, [LOGIN, 302, 302, 403, 403, 403, 403, 403, 403, 403]),
     # The other patient has their own plan, so the patient's prescription id is not theirs: 404.
     "plans:entry-tick": (
         "post",
         lambda w: [*day(w), w["rx"].pk],
-        [LOGIN, 302, 404, 403, 403, 403, 403],
+        [LOGIN, 302, 404, 403, 403, 403, 403, 403, 403, 403],
     ),
-    "plans:session-finish": ("post", day, [LOGIN, 302, 302, 403, 403, 403, 403]),
+    "plans:session-finish": ("post", day, [LOGIN, 302, 302, 403, 403, 403, 403, 403, 403, 403]),
     # Both roles pass the role gate; another patient's or physio's session is 404 (scoped queryset).
     # Staff fail the role gate before any fetch: 403, like every other role-gated page.
     "plans:session-detail": (
         "get",
         lambda w: [w["session"].pk],
-        [LOGIN, 200, 404, 200, 404, 403, 404],
+        [LOGIN, 200, 404, 200, 404, 403, 404, 200, 403, 403],
     ),
 }
 
@@ -126,6 +146,7 @@ def world():
     staff_physio = PhysioFactory(is_staff=True, is_superuser=True)
     own_patient = PatientFactory(physio=staff_physio, first_name="Own", last_name="Nielsen")
     own_plan = PlanFactory(patient=own_patient, condition=condition, start_date=start)
+    clinic = clinic_of(physio)
     return {
         "anonymous": None,
         "patient": patient,
@@ -140,6 +161,10 @@ def world():
         "own_plan": own_plan,
         "own_rx": PrescriptionFactory(plan=own_plan),
         "own_session": SessionFactory(plan=own_plan, date=TODAY() - datetime.timedelta(days=2)),
+        "clinic": clinic,
+        "colleague": PhysioFactory(clinic=clinic),
+        "clinic_admin": ClinicAdminFactory(clinic=clinic),
+        "other_clinic_admin": ClinicAdminFactory(clinic=clinic_of(other_physio)),
     }
 
 
@@ -156,7 +181,14 @@ def test_url_by_role(client, world, name, role):
         assert response.url.startswith(reverse("login"))
     else:
         assert response.status_code == expected
-    if response.status_code == 200 and role in ("other_patient", "other_physio", "staff_physio"):
+    outsiders = (
+        "other_patient",
+        "other_physio",
+        "staff_physio",
+        "clinic_admin",
+        "other_clinic_admin",
+    )
+    if response.status_code == 200 and role in outsiders:
         html = response.content.decode()
         assert "Olsen" not in html, "another person's data leaked"
 
