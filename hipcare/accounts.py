@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from hipcare.models import (
     PHYSIO,
     Clinic,
+    ErasureRequest,
     Invitation,
     Membership,
     StartCode,
@@ -40,6 +41,14 @@ from hipcare.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+ACCOUNT_CLOSED = gettext_lazy("%(name)s's account is closed.")
+
+
+def account_closed(user) -> bool:
+    """Closed accounts get no e-mail and no new way in: deactivated, or asked to be erased
+    (hipcare/erasure.py)."""
+    return not user.is_active or ErasureRequest.objects.filter(patient=user).exists()
 
 
 def _free_username(name):
@@ -116,6 +125,7 @@ def invitation_path(patient) -> str:
 @transaction.atomic
 def invitation_queue(*, patient, base_url) -> Invitation:
     """Queues the invitation e-mail (again, for a resend): the row and the task commit together.
+    `patient` is the invited account: a patient, or a physio invited by a clinic admin.
 
     The e-mail is written in the language active now (the physio's), as it was when the request
     sent it itself.
@@ -124,6 +134,8 @@ def invitation_queue(*, patient, base_url) -> Invitation:
 
     # One resend at a time per patient (a double click): the second waits, then re-queues.
     patient = User.objects.select_for_update().get(pk=patient.pk)
+    if account_closed(patient):
+        raise ValidationError(ACCOUNT_CLOSED % {"name": patient})
     if patient.has_usable_password():
         raise ValidationError(_("%(name)s has already set a password.") % {"name": patient})
     if not patient.email:
@@ -156,14 +168,27 @@ def invitation_deliver(*, invitation_id, queued_at, base_url, language) -> str:
     invitation = current.select_related("patient__physio").first()
     if invitation is None or invitation.patient.has_usable_password():
         return "superseded"
+    if account_closed(invitation.patient):  # deactivated, or asked to be erased: no e-mail
+        return "closed"
     patient = invitation.patient
     link = base_url.rstrip("/") + invitation_path(patient)
     context = {"patient": patient, "link": link, "physio": patient.physio}
+    # A physio invited by a clinic admin (physio_invite) reads about their clinic, not a program.
+    template = "hipcare/email/invitation.txt"
+    if patient.is_physio:
+        template = "hipcare/email/invitation_physio.txt"
+        context["clinics"] = list(
+            Membership.objects.filter(user=patient, role=PHYSIO, is_active=True)
+            .order_by("clinic__name")
+            .values_list("clinic__name", flat=True)
+        )
     try:
         with translation.override(language):
             send_mail(
-                subject=_("Your hipcare exercise program"),
-                message=render_to_string("hipcare/email/invitation.txt", context),
+                subject=_("Your hipcare account")
+                if patient.is_physio
+                else _("Your hipcare exercise program"),
+                message=render_to_string(template, context),
                 from_email=None,
                 recipient_list=[patient.email],
             )
@@ -257,6 +282,8 @@ def start_code_create(*, physio, patient) -> tuple[StartCode, str]:
     patient = User.objects.select_for_update().get(pk=patient.pk)
     if not User.objects.patients_for(physio).filter(pk=patient.pk).exists():
         raise ValidationError(_("This is not a patient of your clinic."))
+    if account_closed(patient):
+        raise ValidationError(ACCOUNT_CLOSED % {"name": patient})
     if patient.has_usable_password():
         raise ValidationError(_("%(name)s has already set a password.") % {"name": patient})
     # With an e-mail address the invitation link, which only the patient reads, starts the
@@ -297,6 +324,8 @@ def start_code_check(*, code, date_of_birth):
     )
     if row is None or row.failures >= settings.START_CODE_FAILURE_LIMIT:
         return None
+    if account_closed(row.patient):
+        return None
     if row.patient.date_of_birth != date_of_birth or row.patient.has_usable_password():
         StartCode.objects.filter(pk=row.pk).update(failures=models.F("failures") + 1)
         return None
@@ -321,3 +350,102 @@ def start_code_use(*, code, date_of_birth, password) -> User:
     row.used_at = timezone.now()
     row.save(update_fields=["used_at"])
     return patient
+
+
+# Physios, invited (and taken back on) by a clinic admin. The invitation goes through the same
+# outbox as a patient's (invitation_queue, invitation_deliver), worded for a physio; after
+# choosing the password the physio sets up the second factor (two_factor: physios must pass it).
+
+NOT_CLINIC_ADMIN = gettext_lazy("You are not an admin of this clinic.")
+PHYSIO_EMAIL_NOT_USABLE = gettext_lazy(
+    "This e-mail address belongs to an account that cannot work as a physiotherapist. Check it, "
+    "or use another address."
+)
+
+
+class PhysioInvite(models.TextChoices):
+    """What physio_invite did, for the clinic admin's message."""
+
+    INVITED = "invited"  # a new account; the invitation is queued
+    INVITED_AGAIN = "again"  # an account that has not chosen a password yet; queued again
+    JOINED = "joined"  # an existing physio account now works here too; nothing is sent
+
+
+def _clinic_admin_check(by, clinic):
+    admins = Membership.objects.current().filter(role=Membership.Role.ADMIN)
+    if not admins.filter(user=by, clinic=clinic).exists():
+        raise ValidationError(NOT_CLINIC_ADMIN)
+
+
+@transaction.atomic
+def physio_invite(
+    *, clinic, by, first_name, last_name, email, base_url
+) -> tuple[User, PhysioInvite]:
+    """A physio joins the clinic. An existing physio account with this e-mail (working at another
+    clinic, or once here) gets a membership here and no e-mail: they log in as before, and a
+    closed account opens again. Otherwise a physio account without a password is made and the
+    invitation queued; the names typed are used for a new account only."""
+    _clinic_admin_check(by, clinic)
+    email = normalise_email(email)
+    if not email:
+        raise ValidationError({"email": _("Enter the physiotherapist's e-mail address.")})
+    existing = User.objects.select_for_update().filter(email__iexact=email).first()
+    if existing is not None:
+        if existing.role != User.Role.PHYSIO:
+            raise ValidationError({"email": PHYSIO_EMAIL_NOT_USABLE})
+        membership, created = Membership.objects.get_or_create(
+            clinic=clinic, user=existing, role=Membership.Role.PHYSIO
+        )
+        pending = not existing.has_usable_password()
+        if not created and membership.is_active and existing.is_active and not pending:
+            raise ValidationError(
+                {"email": _("%(name)s already works at this clinic.") % {"name": existing}}
+            )
+        if not membership.is_active:
+            membership.is_active = True
+            membership.save(update_fields=["is_active"])
+        if not existing.is_active:
+            existing.is_active = True
+            existing.save(update_fields=["is_active"])
+        if pending:
+            invitation_queue(patient=existing, base_url=base_url)
+            return existing, PhysioInvite.INVITED_AGAIN
+        return existing, PhysioInvite.JOINED
+    physio = User(
+        username=_free_username(email),
+        email=email,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        role=User.Role.PHYSIO,
+    )
+    physio.set_unusable_password()
+    physio.full_clean()
+    try:
+        with transaction.atomic():
+            physio.save()
+    except IntegrityError as error:  # a concurrent invite with the same e-mail
+        raise ValidationError({"email": PHYSIO_EMAIL_NOT_USABLE}) from error
+    membership = Membership(clinic=clinic, user=physio, role=Membership.Role.PHYSIO)
+    membership.full_clean()
+    membership.save()
+    invitation_queue(patient=physio, base_url=base_url)
+    return physio, PhysioInvite.INVITED
+
+
+@transaction.atomic
+def physio_reactivate(*, clinic, physio, by) -> bool:
+    """Undoes clinics.physio_deactivate: the physio works at the clinic again, and their account
+    opens if it was closed. Patients handed over stay with their new physio. False when the
+    physio was still active here (a double submit)."""
+    _clinic_admin_check(by, clinic)
+    membership = Membership.objects.select_for_update().get(
+        clinic=clinic, user=physio, role=Membership.Role.PHYSIO
+    )
+    if membership.is_active:
+        return False
+    membership.is_active = True
+    membership.save(update_fields=["is_active"])
+    if not physio.is_active:
+        physio.is_active = True
+        physio.save(update_fields=["is_active"])
+    return True

@@ -118,3 +118,44 @@ class TokenForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+# Clinic admin pages (hipcare/clinic_views.py).
+
+
+class PhysioInviteForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_(
+            "The invitation to choose a password goes here. A physiotherapist who already has a "
+            "hipcare account (at another clinic) just joins this clinic and gets no e-mail."
+        ),
+    )
+
+
+class PhysioDeactivateForm(forms.Form):
+    """Who takes over the leaving physio's patients at this clinic: asked only when they treat
+    patients here."""
+
+    hand_to = forms.ModelChoiceField(
+        label=_("Who takes over their patients"),
+        queryset=User.objects.none(),
+        empty_label=_("Choose a colleague"),
+        error_messages={"required": _("Choose the colleague who takes over the patients.")},
+    )
+
+    def __init__(self, *args, colleagues, needs_colleague, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_colleague:
+            self.fields["hand_to"].queryset = colleagues
+        else:
+            del self.fields["hand_to"]
+
+
+class ClinicSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Clinic
+        fields = ["name", "retention_years", "retention_reason"]
+        widgets = {"retention_reason": forms.Textarea(attrs={"rows": 3})}

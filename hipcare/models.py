@@ -513,6 +513,7 @@ class ErasureRequest(models.Model):
         verbose_name=_("patient"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="erasure_request",
     )
     # The number the patient had, for the clinic's records once the account is gone.

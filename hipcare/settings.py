@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_tasks_db",
+    # Change history of programs, doses, sessions, ticks and answers (plans/history.py).
+    "simple_history",
     "hipcare",
     "exercises",
     "plans",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After the user is known: history rows record who made each change (plans/history.py).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the user and messages are known: signs idle physios and staff out.
     "hipcare.middleware.IdleTimeoutMiddleware",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hipcare import two_factor_views, views
+from hipcare import clinic_views, erasure_views, two_factor_views, views
 from hipcare.access import second_factor_required
 from hipcare.forms import LoginForm
 
@@ -40,6 +40,36 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("catalogue/", include("exercises.urls")),
+    # The clinic admin's pages, each on a clinic they administer; the patient's access log.
+    path("clinic/", clinic_views.clinic_home, name="clinic-home"),
+    path("clinic/access-log/", clinic_views.access_log_pick, name="clinic-access-log-pick"),
+    path(
+        "clinic/<int:clinic_pk>/physios/invite/",
+        clinic_views.physio_invite,
+        name="clinic-physio-invite",
+    ),
+    path(
+        "clinic/<int:clinic_pk>/physios/<int:user_pk>/deactivate/",
+        clinic_views.physio_deactivate,
+        name="clinic-physio-deactivate",
+    ),
+    path(
+        "clinic/<int:clinic_pk>/physios/<int:user_pk>/reactivate/",
+        clinic_views.physio_reactivate,
+        name="clinic-physio-reactivate",
+    ),
+    path("clinic/<int:clinic_pk>/settings/", clinic_views.clinic_settings, name="clinic-settings"),
+    path("clinic/<int:clinic_pk>/access-log/", clinic_views.access_log, name="clinic-access-log"),
+    path("my-data/access/", clinic_views.my_data_access, name="my-data-access"),
+    # Erasure: the patient asks (the account closes at once), the clinic admin decides.
+    path("account/erase/", erasure_views.account_erase, name="account-erase"),
+    path("account/erase/done/", erasure_views.account_erase_done, name="account-erase-done"),
+    path("clinic/erasures/", erasure_views.clinic_erasures, name="clinic-erasures"),
+    path(
+        "clinic/erasures/<int:pk>/",
+        erasure_views.clinic_erasure_decide,
+        name="clinic-erasure-decide",
+    ),
     path("", include("plans.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from hipcare import accounts, lockout
+from hipcare import accounts, audit, lockout
 from hipcare.access import physio_required
 from hipcare.forms import PatientAddForm, StartCodeForm, add_errors
 from hipcare.middleware import (
@@ -79,6 +79,7 @@ def patient_add(request):
         except ValidationError as error:
             add_errors(form, error)
         else:
+            audit.record(request.user, patient, audit.What.ACCOUNT, audit.Action.CHANGE)
             if patient.email:
                 message = _(
                     "%(name)s is added. The invitation to %(email)s goes out in a moment."
@@ -108,6 +109,7 @@ def patient_invite_resend(request, pk):
             for message in error.messages:
                 messages.info(request, message)
         else:
+            audit.record(request.user, patient, audit.What.ACCOUNT, audit.Action.CHANGE)
             messages.success(
                 request,
                 _("The invitation to %(email)s goes out again in a moment.")
@@ -128,6 +130,7 @@ def patient_start_code(request, pk):
         for message in error.messages:
             messages.info(request, message)
         return redirect("plans:patient-detail", patient.pk)
+    audit.record(request.user, patient, audit.What.ACCOUNT, audit.Action.CHANGE)
     context = {
         "patient": patient,
         "code": accounts.start_code_display(code),

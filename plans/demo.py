@@ -6,6 +6,9 @@ import random
 from django.utils import timezone
 
 from exercises.models import Condition, ProgramTemplate
+from hipcare import audit
+from hipcare import demo as hipcare_demo
+from hipcare.models import AccessEvent, Cover
 from plans import services
 from plans.models import Plan, Prescription, Session, SessionEntry
 
@@ -38,7 +41,7 @@ def demo_plan(*, patient, condition_code, side, story, rng, today=None):
     today = today or timezone.localdate()
     spec = STORIES[story]
     condition = Condition.objects.get(code=condition_code)
-    template = ProgramTemplate.objects.get(condition=condition)
+    template = ProgramTemplate.objects.get(condition=condition, clinic=None)
     # A few days into the current program week, so "this week" shows something too.
     start = today - datetime.timedelta(weeks=spec.get("weeks_ago", DEMO_WEEKS_AGO), days=3)
     plan = services.plan_assign(
@@ -136,3 +139,39 @@ def demo_history(patients, *, seed=42):
         ):
             made += 1
     return made
+
+
+def demo_access_log(physios, patients, *, today=None):
+    """Weeks of looks at the records, as the access log would have them: each treating physio
+    opens their patients' pages after sessions, and a colleague who covered for them last week
+    opened theirs, so "who has looked at my data" and the clinic's log show something real."""
+    today = today or timezone.localdate()
+    cover_spec = hipcare_demo.COVER
+    covering, absent = physios[cover_spec["covering"]], physios[cover_spec["absent"]]
+    starts = today - datetime.timedelta(days=cover_spec["from_days_ago"])
+    ends = today - datetime.timedelta(days=cover_spec["until_days_ago"])
+    clinic_id = absent.memberships.values_list("clinic_id", flat=True).first()
+    Cover.objects.get_or_create(
+        clinic_id=clinic_id, covering=covering, absent=absent, starts_on=starts, ends_on=ends
+    )
+    events = []
+    for patient, _spec in patients:
+        for days_ago in range(DEMO_WEEKS_AGO * 7, 0, -4):
+            day = today - datetime.timedelta(days=days_ago)
+            physio = patient.physio
+            if patient.physio_id == absent.pk and starts <= day <= ends:
+                physio = covering
+            at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
+            for what in (AccessEvent.What.CASELOAD, AccessEvent.What.PATIENT):
+                events.append(
+                    AccessEvent(
+                        at=at,
+                        actor=physio,
+                        relation=audit.relation(physio, patient),
+                        patient=patient,
+                        clinic_id=patient.clinic_id,
+                        action=AccessEvent.Action.VIEW,
+                        what=what,
+                    )
+                )
+    AccessEvent.objects.bulk_create(events)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from exercises.bounds import (
     DEFAULT_SESSIONS_PER_WEEK,
@@ -19,6 +20,20 @@ from exercises.models import Condition, DoseMixin, Exercise, dose_constraints, t
 from hipcare.models import User
 from plans import rules
 from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX, PAIN_MAX, PAIN_MIN
+
+
+class History(HistoricalRecords):
+    """django-simple-history's change history (shown by plans/history.py), with one difference:
+    a row deleted only because its program is deleted (a patient's erasure) records no deletion.
+    The program's whole history goes with it (plans.history.forget_program); a tick removed on
+    its own (an untick) is recorded as usual."""
+
+    def post_delete(self, instance, using=None, origin=None, **kwargs):
+        origin_model = origin.model if isinstance(origin, models.QuerySet) else type(origin)
+        cascaded = origin is not None and origin_model is not type(instance)
+        if cascaded and not self.cascade_delete_history:
+            return
+        super().post_delete(instance, using=using, origin=origin, **kwargs)
 
 
 class PainMode(models.TextChoices):
@@ -113,6 +128,8 @@ class Plan(models.Model):
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = PlanQuerySet.as_manager()
+    # Every change (the pain rule among them) with who made it; deleting the program deletes it.
+    history = History(cascade_delete_history=True)
 
     class Meta:
         ordering = ["-start_date", "-pk"]
@@ -238,6 +255,7 @@ class Prescription(DoseMixin):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = PrescriptionQuerySet.as_manager()
+    history = History()
 
     class Meta:
         ordering = ["order", "pk"]
@@ -297,6 +315,8 @@ class Session(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = SessionQuerySet.as_manager()
+    # Each later change of an answer or a tick is shown on the session page (plans/history.py).
+    history = History()
 
     class Meta:
         ordering = ["-date"]
@@ -337,6 +357,8 @@ class SessionEntry(models.Model):
     sets_done = models.PositiveSmallIntegerField(_("sets done"), null=True, blank=True)
     reps_done = models.PositiveSmallIntegerField(_("reps or seconds done"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    history = History()
 
     class Meta:
         verbose_name = _("ticked exercise")
@@ -407,6 +429,8 @@ class SessionAnswer(models.Model):
     red_flags = models.JSONField(_("red flags reported"), default=list, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    history = History()
 
     class Meta:
         ordering = ["recorded_at", "pk"]

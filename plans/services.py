@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from exercises.dose import Dose
 from exercises.models import Exercise, ProgramTemplate
@@ -89,9 +90,11 @@ def plan_assign(
     today = timezone.localdate()
     # Lock the patient's row so two concurrent assigns cannot both end the same plan.
     User.objects.select_for_update().filter(pk=patient.pk).first()
-    Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE).update(
-        status=Plan.Status.ENDED, ended_on=today
-    )
+    # One by one (there is at most one), so the change history records who ended it.
+    for old in Plan.objects.filter(patient=patient, status=Plan.Status.ACTIVE):
+        old.status, old.ended_on = Plan.Status.ENDED, today
+        old._history_user = physio
+        old.save(update_fields=["status", "ended_on"])
     plan = Plan(
         patient=patient,
         physio=physio,
@@ -105,6 +108,7 @@ def plan_assign(
         submission_key=submission_key,
         pain_mode=pain_mode,
     )
+    plan._history_user = physio  # the change history's "who", also outside a request
     plan.full_clean()
     plan.save()
     prescriptions = []
@@ -146,7 +150,7 @@ def plan_assign(
         prescription.dose = item.dose
         prescription.full_clean()
         prescriptions.append(prescription)
-    Prescription.objects.bulk_create(prescriptions)
+    bulk_create_with_history(prescriptions, Prescription, default_user=physio)
     return plan
 
 
@@ -192,6 +196,9 @@ def prescription_change_dose(
     if dose.unit != current.dose_unit:
         raise ValidationError(_("The unit of a dose cannot change; assign a new program."))
     new.dose = dose
+    # The change history's "who": the physio, or nobody when hipcare eased the dose itself
+    # (not the patient whose request finished the session that eased it).
+    current._history_user = new._history_user = by
     current.valid_until = new.valid_from
     current.save(update_fields=["valid_until"])
     new.full_clean()
@@ -267,7 +274,12 @@ def _get_or_create_session(plan, day):
 @transaction.atomic
 def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None):
     """Ticks (or unticks) one exercise of a session. Ticking twice still leaves one entry."""
-    session = Session.objects.select_related("plan").get(pk=session.pk)
+    # The session's row is locked first, so the ticks of one session (from several devices)
+    # run one after another: the read of the entry below and the write after it see no other
+    # tick in between, and each change leaves its own row in the change history.
+    session = (
+        Session.objects.select_for_update(of=("self",)).select_related("plan").get(pk=session.pk)
+    )
     _check_session_day(session.plan, session.date)
     prescription = (
         Prescription.objects.in_effect_on(session.date)
@@ -282,24 +294,20 @@ def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None)
         raise ValidationError(_("First answer the questions before the session."))
     if done and session.stopped_by_screen:
         raise ValidationError(_("Your answers say not to exercise today."))
+    entry = SessionEntry.objects.filter(session=session, prescription=prescription).first()
     if not done:
-        SessionEntry.objects.filter(session=session, prescription=prescription).delete()
+        if entry is not None:
+            entry.delete()
         return None
     for value, limit in ((sets_done, ENTRY_SETS_MAX), (reps_done, ENTRY_REPS_MAX)):
         if value is not None and not 0 <= value <= limit:
             raise ValidationError(_("Enter a number between 0 and %(n)d.") % {"n": limit})
-    # One statement that inserts or updates (INSERT ... ON CONFLICT DO UPDATE), so a tick or
-    # untick of the same exercise from another device between a read and a write cannot fail
-    # it; the entry returned is the one this tick left.
-    entry = SessionEntry(
-        session=session, prescription=prescription, sets_done=sets_done, reps_done=reps_done
-    )
-    SessionEntry.objects.bulk_create(
-        [entry],
-        update_conflicts=True,
-        unique_fields=["session", "prescription"],
-        update_fields=["sets_done", "reps_done"],
-    )
+    # Inserted or updated under the session's lock; the entry returned is the one this tick left.
+    if entry is not None and (entry.sets_done, entry.reps_done) == (sets_done, reps_done):
+        return entry  # ticked twice: nothing changed, nothing to record
+    entry = entry or SessionEntry(session=session, prescription=prescription)
+    entry.sets_done, entry.reps_done = sets_done, reps_done
+    entry.save()
     return entry
 
 
@@ -394,6 +402,7 @@ def plan_set_pain_mode(*, plan, by, pain_mode) -> Plan:
     if plan.status != Plan.Status.ACTIVE:
         raise ValidationError(_("This program has ended."))
     plan.pain_mode = pain_mode
+    plan._history_user = by
     plan.full_clean()
     plan.save(update_fields=["pain_mode"])
     return plan

@@ -11,14 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hipcare import audit
 from hipcare.access import care_required, patient_required
 from plans import progress, rules, services
 from plans.forms import RED_FLAG_CHOICES, SessionFinishForm, SessionStartForm, TickForm
+from plans.history import session_changes
 from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX
 from plans.models import Plan, Prescription, Session
 
 # What the checklist's number fields accept, for their min/max attributes.
 ENTRY_LIMITS = {"sets": ENTRY_SETS_MAX, "reps": ENTRY_REPS_MAX}
+CHANGE = audit.Action.CHANGE
 
 
 def _active_plan(user):
@@ -73,6 +76,7 @@ def today(request):
         return render(request, "plans/today.html", {"plan": plan, "outside": True, "day": day})
     session = Session.objects.filter(plan=plan, date=day).first()
     items = _checklist_items(plan, day, session)
+    audit.record(request.user, request.user, audit.What.CHECKLIST)
     context = {
         "plan": plan,
         "day": day,
@@ -134,6 +138,7 @@ def session_start(request, day):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(_checklist_url(day, today_))
+    audit.record(request.user, request.user, audit.What.SESSION, CHANGE)
     # Straight to the answer: the advice not to exercise, or the first exercise.
     return redirect(
         _checklist_url(day, today_) + ("#result" if session.stopped_by_screen else "#exercises")
@@ -169,6 +174,8 @@ def entry_tick(request, day, prescription_id):
             )
         except ValidationError as err:
             error = " ".join(err.messages)
+        else:
+            audit.record(request.user, request.user, audit.What.SESSION, CHANGE)
     if request.htmx:
         session = Session.objects.filter(plan=plan, date=day).first()
         item = next(
@@ -211,6 +218,7 @@ def session_finish(request, day):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        audit.record(request.user, request.user, audit.What.SESSION, CHANGE)
         session.refresh_from_db()
         if rules.session_needs_attention(session.pain_after, session.red_flags):
             pass  # the page itself tells the patient to stop and contact the physio
@@ -260,6 +268,7 @@ def history_view(request):
         or next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
         or (plans[0] if plans else None)
     )
+    audit.record(request.user, request.user, audit.What.HISTORY)
     context = {"plans": plans, "plan": plan}
     if plan is not None:
         context.update(
@@ -275,6 +284,7 @@ def session_detail(request, pk):
         Session.objects.for_user(request.user).select_related("plan__patient", "plan__condition"),
         pk=pk,
     )
+    audit.record(request.user, session.plan.patient, audit.What.SESSION)
     # The dose shown is the one ticked, or else the one in effect that day.
     entries = {
         e.prescription.exercise_id: e
@@ -296,5 +306,7 @@ def session_detail(request, pk):
         "answers": [(a, [flags.get(c, c) for c in a.red_flags]) for a in answers]
         if len(answers) > 2 or len({a.step for a in answers}) < len(answers)
         else [],
+        # Each later change of an answer or a tick, with who made it (2 queries).
+        "changes": session_changes(session, viewer=request.user),
     }
     return render(request, "plans/session_detail.html", context)

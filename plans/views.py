@@ -1,18 +1,20 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Case, Prefetch, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from exercises.models import Condition, ProgramTemplate
+from hipcare import audit, clinics
 from hipcare.access import patient_required, physio_required
 from hipcare.forms import add_errors
-from hipcare.models import User
+from hipcare.models import Cover, User
 from plans import describe, progress, rules, services
 from plans.forms import (
     ContactForm,
@@ -22,10 +24,12 @@ from plans.forms import (
     SuggestionDecisionForm,
     assign_formset,
 )
+from plans.history import dose_history, plan_changes
 from plans.models import Contact, Plan, Prescription, Side
 from plans.session_views import history_context
 
 CASELOAD_PAGE_SIZE = 25
+CHANGE = audit.Action.CHANGE
 
 
 def _patients(physio):
@@ -52,12 +56,21 @@ def _current_prescriptions():
     )
 
 
+CASELOAD_SCOPES = ("mine", "clinic")
+
+
 @physio_required
 def caseload(request):
-    """Own patients, the most urgent flags first; flags come from one pass over 28 days of data."""
+    """Own patients (and those of a colleague covered for today), the most urgent flags first;
+    or every patient of the physio's clinics, own first. Flags come from one pass over 28 days."""
     # PostgreSQL text cannot hold NUL; a pasted one would otherwise be a 500.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    patients = _patients(request.user).prefetch_related(
+    scope = request.GET.get("scope") if request.GET.get("scope") in CASELOAD_SCOPES else "mine"
+    today = timezone.localdate()
+    patients = (
+        clinics.my_patients(request.user, today) if scope == "mine" else _patients(request.user)
+    )
+    patients = patients.select_related("condition", "physio").prefetch_related(
         Prefetch(
             "plans",
             queryset=Plan.objects.active().with_marks().select_related("condition"),
@@ -70,13 +83,20 @@ def caseload(request):
             | Q(last_name__icontains=query)
             | Q(email__icontains=query)
         )
-    patients = list(patients.order_by("last_name", "first_name", "pk"))
-    rows = progress.caseload(patients, today=timezone.localdate())
+    own_first = Case(When(physio=request.user, then=Value(0)), default=Value(1))
+    patients = list(patients.order_by(own_first, "last_name", "first_name", "pk"))
+    rows = progress.caseload(patients, today=today)
+    if scope == "clinic":  # own patients first, then by urgency
+        rows.sort(key=lambda row: row.patient.physio_id != request.user.pk)
     page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit.record_many(request.user, [row.patient for row in page], audit.What.CASELOAD)
+    params = {k: v for k, v in (("scope", scope if scope != "mine" else ""), ("q", query)) if v}
     context = {
         "page": page,
         "q": query,
-        "query": f"q={query}" if query else "",
+        "scope": scope,
+        "query": urlencode(params),
+        "covers": Cover.objects.on(today).filter(covering=request.user).select_related("absent"),
         "adherence_window_days": rules.ADHERENCE_WINDOW_DAYS,
     }
     return render(request, "plans/caseload.html", context)
@@ -85,8 +105,10 @@ def caseload(request):
 @physio_required
 def patient_detail(request, pk):
     patient = get_object_or_404(
-        _patients(request.user).select_related("invitation", "start_code__created_by"), pk=pk
+        _patients(request.user).select_related("invitation", "start_code__created_by", "physio"),
+        pk=pk,
     )
+    audit.record(request.user, patient, audit.What.PATIENT)
     plans = list(
         Plan.objects.for_user(request.user)
         .filter(patient=patient)
@@ -103,6 +125,8 @@ def patient_detail(request, pk):
     shown = shown or (plans[0] if plans else None)
     context = {
         "patient": patient,
+        # A colleague's patient at the clinic: marked, with the way to take them over.
+        "not_yours": patient.physio_id != request.user.pk,
         "plan": active,
         "past_plans": [p for p in plans if p is not active],
         # Until the patient chooses a password: the invitation's state, never its link.
@@ -126,6 +150,9 @@ def patient_detail(request, pk):
                 }
             )
         context["pain_mode_form"] = PainModeForm(initial={"pain_mode": active.pain_mode})
+        # The change history: each current dose's, and the pain rule's (1 query each).
+        context["dose_history"] = dose_history(active.current_prescriptions, viewer=request.user)
+        context["pain_rule_changes"] = plan_changes(active, viewer=request.user)
     if shown is not None:
         known = context["progress"].summary if shown is active else None
         context.update(
@@ -186,6 +213,7 @@ def plan_assign(request, pk):
                 if plan is None:
                     add_errors(form, error)
             if plan is not None:
+                audit.record(request.user, patient, audit.What.PROGRAM, audit.Action.CHANGE)
                 messages.success(request, _("The program is saved."))
                 return redirect(plan)
     else:
@@ -200,6 +228,7 @@ def plan_assign(request, pk):
         )
         formset = assign_formset(condition, template=template, side=side)
     active = Plan.objects.for_user(request.user).active().filter(patient=patient).first()
+    audit.record(request.user, patient, audit.What.PROGRAM)
     context = {
         "patient": patient,
         "form": form,
@@ -234,13 +263,16 @@ def prescription_change(request, pk):
         except ValidationError as error:
             add_errors(form, error)
         else:
+            audit.record(request.user, prescription.plan.patient, audit.What.PROGRAM, CHANGE)
             messages.success(request, _("The new dose applies from today."))
             return redirect("plans:patient-detail", prescription.plan.patient_id)
+    audit.record(request.user, prescription.plan.patient, audit.What.PROGRAM)
     context = {"prescription": prescription, "form": form, "patient": prescription.plan.patient}
     return render(request, "plans/prescription_change.html", context)
 
 
 def _handout(request, plan):
+    audit.record(request.user, plan.patient, audit.What.HANDOUT)
     return render(request, "plans/plan_handout.html", {"plan": plan, "patient": plan.patient})
 
 
@@ -268,6 +300,7 @@ def _own_active_plan(user):
 @patient_required
 def my_program(request):
     plan = _own_active_plan(request.user)
+    audit.record(request.user, request.user, audit.What.PROGRAM)
     return render(request, "plans/my_program.html", {"plan": plan})
 
 
@@ -318,6 +351,7 @@ def suggestion_decide(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        audit.record(request.user, patient, audit.What.PROGRAM, CHANGE)
         if approve:
             messages.success(
                 request, _("The new doses apply from today. The patient sees the change.")
@@ -341,6 +375,7 @@ def contact_record(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        audit.record(request.user, patient, audit.What.PATIENT, CHANGE)
         messages.success(request, _("Recorded. The flag is cleared until a new session needs it."))
     return redirect("plans:patient-detail", patient.pk)
 
@@ -348,7 +383,9 @@ def contact_record(request, pk):
 @require_POST
 @physio_required
 def plan_pain_mode(request, pk):
-    plan = get_object_or_404(Plan.objects.for_user(request.user).active(), pk=pk)
+    plan = get_object_or_404(
+        Plan.objects.for_user(request.user).active().select_related("patient"), pk=pk
+    )
     form = PainModeForm(request.POST)
     if form.is_valid():
         try:
@@ -356,6 +393,7 @@ def plan_pain_mode(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
+            audit.record(request.user, plan.patient, audit.What.PROGRAM, CHANGE)
             messages.success(request, _("The pain rule is saved; the patient's pages show it."))
     else:
         messages.error(request, _("Choose a pain rule."))

@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from hipcare.models import Cover
 from plans.models import Prescription
 from tests.factories import (
     ClinicAdminFactory,
@@ -85,18 +86,32 @@ TABLE = {
     "plans:caseload": ("get", lambda w: [], PHYSIO_ONLY),
     "plans:patient-add": ("get", lambda w: [], PHYSIO_ONLY),
     "plans:patient-detail": ("get", lambda w: [w["patient"].pk], PHYSIO_OWN),
+    "plans:patient-export": ("get", lambda w: [w["patient"].pk], PHYSIO_OWN),
+    "plans:patient-export-fhir": ("get", lambda w: [w["patient"].pk], PHYSIO_OWN),
     "plans:patient-invite": ("post", lambda w: [w["patient"].pk], PHYSIO_OWN_POST),
     "plans:patient-start-code": ("post", lambda w: [w["patient"].pk], PHYSIO_OWN_POST),
     "plans:suggestion-decide": ("post", lambda w: [w["patient"].pk], PHYSIO_OWN_POST),
     "plans:contact-record": ("post", lambda w: [w["patient"].pk], PHYSIO_OWN_POST),
     "plans:plan-pain-mode": ("post", lambda w: [w["plan"].pk], PHYSIO_OWN_POST),
     "plans:plan-assign": ("get", lambda w: [w["patient"].pk], PHYSIO_OWN),
+    # A colleague takes the patient over (302 back to the page); the treating physio is told
+    # they treat the patient already (302 too); another clinic's physio gets 404.
+    "plans:patient-take-over": ("post", lambda w: [w["patient"].pk], PHYSIO_OWN_POST),
+    "plans:covers": ("get", lambda w: [], PHYSIO_ONLY),
+    # Only the covering physio's own cover: everyone else gets 404.
+    "plans:cover-end": (
+        "post",
+        lambda w: [w["cover"].pk],
+        [LOGIN, 403, 403, 302, 404, 403, 404, 404, 403, 403],
+    ),
     "plans:plan-handout": ("get", lambda w: [w["plan"].pk], PHYSIO_OWN),
     "plans:prescription-change": ("get", lambda w: [w["rx"].pk], PHYSIO_OWN),
     "plans:today": ("get", lambda w: [], PATIENT_OWN),
     "plans:my-program": ("get", lambda w: [], PATIENT_OWN),
     "plans:my-program-print": ("get", lambda w: [], PATIENT_OWN),
     "plans:history": ("get", lambda w: [], PATIENT_OWN),
+    "plans:my-data": ("get", lambda w: [], PATIENT_OWN),
+    "plans:my-data-fhir": ("get", lambda w: [], PATIENT_OWN),
     "plans:session-start": ("post", day, [LOGIN, 302, 302, 403, 403, 403, 403, 403, 403, 403]),
     # The other patient has their own plan, so the patient's prescription id is not theirs: 404.
     "plans:entry-tick": (
@@ -112,7 +127,68 @@ TABLE = {
         lambda w: [w["session"].pk],
         [LOGIN, 200, 404, 200, 404, 403, 404, 200, 403, 403],
     ),
+    # Clinic admin pages: only a clinic admin passes the gate; a clinic-scoped page of a clinic
+    # they do not run is 404 (the world's clinic is the patient's, run by clinic_admin).
+    "clinic-home": ("get", lambda w: [], [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 200]),
+    "clinic-access-log-pick": (
+        "get",
+        lambda w: [],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 302, 302],
+    ),
+    "clinic-physio-invite": (
+        "get",
+        lambda w: [w["clinic"].pk],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 404],
+    ),
+    "clinic-physio-deactivate": (
+        "get",
+        lambda w: [w["clinic"].pk, w["physio"].pk],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 404],
+    ),
+    # The physio works there already: "already works here", back to the clinic page.
+    "clinic-physio-reactivate": (
+        "post",
+        lambda w: [w["clinic"].pk, w["physio"].pk],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 302, 404],
+    ),
+    "clinic-settings": (
+        "get",
+        lambda w: [w["clinic"].pk],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 404],
+    ),
+    "clinic-access-log": (
+        "get",
+        lambda w: [w["clinic"].pk],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 404],
+    ),
+    # "Who has looked at my data": every patient sees their own.
+    "my-data-access": ("get", lambda w: [], [LOGIN, 200, 200, 403, 403, 403, 403, 403, 403, 403]),
+    # Erasure (hipcare/erasure_views.py): the patient asks; the page after it is for the logged-out
+    # patient (a signed-in visitor is sent home); the clinic admin of the patient's clinic decides,
+    # another clinic's admin gets 404.
+    "account-erase": ("get", lambda w: [], PATIENT_OWN),
+    "account-erase-done": ("get", lambda w: [], [200] + [302] * (len(ROLES) - 1)),
+    "clinic-erasures": (
+        "get",
+        lambda w: [],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 200],
+    ),
+    "clinic-erasure-decide": (
+        "get",
+        lambda w: [erasure_request_at_clinic(w).pk],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 404],
+    ),
 }
+
+
+def erasure_request_at_clinic(w):
+    """A request by another patient of the world's clinic (its page shows their name)."""
+    from hipcare.models import ErasureRequest
+
+    leaving = PatientFactory(physio=w["physio"], first_name="Leaving", last_name="Lund")
+    return ErasureRequest.objects.create(
+        patient=leaving, patient_number=leaving.pk, clinic=w["clinic"]
+    )
 
 
 def named_urls(resolver=None, namespace=""):
@@ -147,6 +223,7 @@ def world():
     own_patient = PatientFactory(physio=staff_physio, first_name="Own", last_name="Nielsen")
     own_plan = PlanFactory(patient=own_patient, condition=condition, start_date=start)
     clinic = clinic_of(physio)
+    colleague = PhysioFactory(clinic=clinic)
     return {
         "anonymous": None,
         "patient": patient,
@@ -162,7 +239,10 @@ def world():
         "own_rx": PrescriptionFactory(plan=own_plan),
         "own_session": SessionFactory(plan=own_plan, date=TODAY() - datetime.timedelta(days=2)),
         "clinic": clinic,
-        "colleague": PhysioFactory(clinic=clinic),
+        "cover": Cover.objects.create(
+            clinic=clinic, covering=physio, absent=colleague, starts_on=TODAY(), ends_on=TODAY()
+        ),
+        "colleague": colleague,
         "clinic_admin": ClinicAdminFactory(clinic=clinic),
         "other_clinic_admin": ClinicAdminFactory(clinic=clinic_of(other_physio)),
     }

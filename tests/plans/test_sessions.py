@@ -367,16 +367,18 @@ def long_plan(request, patient):
 
 def test_checklist_queries_are_fixed(client, patient, long_plan, django_assert_num_queries):
     client.force_login(patient)
-    # session, user, plan, today's session, prescriptions, their notes, weekly figures
-    with django_assert_num_queries(7):
+    # session, user, plan, today's session, prescriptions, their notes, weekly figures, the
+    # access log's INSERT
+    with django_assert_num_queries(8):
         response = client.get(reverse("plans:today"))
     assert response.status_code == 200
 
 
 def test_history_queries_are_fixed(client, patient, long_plan, django_assert_num_queries):
     client.force_login(patient)
-    # session, user, plans, the chart window's sessions, ticks per exercise, summary
-    with django_assert_num_queries(6):
+    # session, user, plans, the chart window's sessions, ticks per exercise, summary, the access
+    # log's INSERT
+    with django_assert_num_queries(7):
         started = time.perf_counter()
         response = client.get(reverse("plans:history"))
         elapsed = time.perf_counter() - started
@@ -390,8 +392,9 @@ def test_physio_patient_page_queries_are_fixed(client, long_plan, django_assert_
     client.force_login(long_plan.physio)
     # session, user, the second factor's device, patient, plans (with the physio's last
     # decisions), prescriptions, notes, recent contacts, 2 progress (the summary among them),
-    # 2 history (the chart window's sessions, ticks per exercise)
-    with django_assert_num_queries(12):
+    # 2 history (the chart window's sessions, ticks per exercise), the access log's INSERT,
+    # 2 change history (the doses' rows, the pain rule's; plans/history.py)
+    with django_assert_num_queries(15):
         client.get(reverse("plans:patient-detail", args=[long_plan.patient.pk]))
 
 

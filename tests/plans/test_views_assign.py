@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from hipcare.models import User
+from hipcare.models import AccessEvent, User
 from plans.models import Plan
 from tests.factories import ExerciseFactory, PatientFactory, PlanFactory, PrescriptionFactory
 from tests.tasks import run_queued_tasks
@@ -81,9 +81,14 @@ def test_caseload_queries_are_fixed(client, physio, django_assert_num_queries, s
         PlanFactory(patient=patient)
     client.force_login(physio)
     # session, user, the second factor's device, patients, their active plans (with the
-    # physio's last decisions), recent sessions, done counts
-    with django_assert_num_queries(7):
-        client.get(reverse("plans:caseload"))
+    # physio's last decisions), recent sessions, done counts, the access log's one INSERT for
+    # the page's patients, today's covers
+    with django_assert_num_queries(9):
+        response = client.get(reverse("plans:caseload"))
+    assert AccessEvent.objects.filter(what="caseload").count() == min(size, 25)
+    with django_assert_num_queries(9):  # every patient of the clinic: the same queries
+        client.get(reverse("plans:caseload") + "?scope=clinic")
+    assert response.status_code == 200
 
 
 @pytest.mark.parametrize("size", [5, 200])
@@ -97,8 +102,8 @@ def test_assign_page_queries_are_fixed(
     # session, user, the second factor's device, patient, conditions, template, its items,
     # their exercises,
     # catalogue, its notes, its conditions, active plan, the condition select (rendered twice:
-    # the plan form and the crispy field's own iteration)
-    with django_assert_num_queries(14):
+    # the plan form and the crispy field's own iteration), the access log's INSERT
+    with django_assert_num_queries(15):
         response = client.get(reverse("plans:plan-assign", args=[patients[0].pk]))
     assert response.status_code == 200
 

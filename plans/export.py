@@ -1,0 +1,573 @@
+"""The patient's record, whole: what the right of access and portability hand over.
+
+`patient_record` fetches everything hipcare holds about one patient in a fixed number of queries
+(RECORD_QUERIES), whatever the length of the history; the readable page shows it and
+`fhir_bundle` turns it into a FHIR R4 (4.0.1) Bundle of type "collection", as plain dicts: no FHIR
+library at run time (the tests validate the result with fhir.resources).
+
+The words are the reader's language (gettext and the catalogue's translated fields); the codes
+(LOINC, SNOMED CT, FHIR value sets) are fixed.
+"""
+
+import datetime
+import re
+import uuid
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from exercises.templatetags.doses import UNIT_WORDS
+from hipcare.models import Handover, User
+from plans import describe
+
+# Red flag codes are stored; their words live with the form that asks them (as on the session
+# page). Imported, not repeated, so the export reads exactly as the questions did.
+from plans.forms import RED_FLAG_CHOICES
+from plans.models import (
+    Contact,
+    Plan,
+    Prescription,
+    Review,
+    Session,
+    SessionAnswer,
+    SessionEntry,
+)
+
+# patient, handovers, plans, prescriptions, sessions, ticked entries, answers, contacts, reviews
+RECORD_QUERIES = 9
+ONE_DAY = datetime.timedelta(days=1)
+
+
+# --- The record ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionRecord:
+    session: Session
+    entries: list  # SessionEntry, with prescription and exercise
+    answers: list  # (SessionAnswer, [red flag words])
+    red_flags: list  # the session's warning signs in words
+
+    @property
+    def done(self):
+        """The ticked exercises in words, with the sets and reps the patient gave."""
+        return [entry_text(e) for e in self.entries]
+
+    @property
+    def status(self):
+        """The FHIR Procedure status: finished, stopped before any exercise, or under way."""
+        if self.session.completed_at is not None:
+            return "completed"
+        if self.session.stopped_by_screen and not self.entries:
+            return "not-done"
+        return "in-progress"
+
+
+@dataclass
+class PlanRecord:
+    plan: Plan
+    prescriptions: list  # every dose row, current and past, by exercise then date
+    sessions: list  # SessionRecord, oldest first
+    contacts: list  # Contact, oldest first
+    reviews: list  # Review, oldest first
+
+    @cached_property
+    def dose_rows(self):
+        """(prescription, last day) for every dose row; valid_until is exclusive, so the last
+        day is the day before (a same-day change leaves an empty span: its one day)."""
+        plan = self.plan
+        rows = []
+        for rx in self.prescriptions:
+            last = plan.last_day if rx.valid_until is None else rx.valid_until - ONE_DAY
+            rows.append((rx, max(last, rx.valid_from)))
+        return rows
+
+    @cached_property
+    def exercises(self):
+        """The exercises of the program, each once, in program order."""
+        seen = {}
+        for rx in self.prescriptions:
+            seen.setdefault(rx.exercise_id, rx.exercise)
+        return list(seen.values())
+
+    @cached_property
+    def answers(self):
+        """Every safety answer of the program, with its session: (session, answer, flag words)."""
+        return [
+            (record.session, answer, labels)
+            for record in self.sessions
+            for answer, labels in record.answers
+        ]
+
+    @cached_property
+    def physio_notes(self):
+        """The physio's contacts, reviews and decisions on suggestions, oldest first."""
+        notes = [
+            PhysioNote(c.recorded_at, c.recorded_by, c.get_reason_display(), contact_text(c))
+            for c in self.contacts
+        ] + [
+            PhysioNote(r.decided_at, r.decided_by, _("Decision on a suggestion"), review_text(r))
+            for r in self.reviews
+        ]
+        return sorted(notes, key=lambda n: n.at)
+
+
+@dataclass(frozen=True)
+class PhysioNote:
+    at: datetime.datetime
+    by: User
+    label: str
+    text: str
+
+
+@dataclass
+class PatientRecord:
+    patient: User
+    plans: list  # PlanRecord, newest program first
+    handovers: list  # Handover, oldest first
+    exported_at: datetime.datetime
+    exercises: list = field(default_factory=list)  # every exercise used, each once
+
+    @property
+    def session_count(self):
+        return sum(len(p.sessions) for p in self.plans)
+
+
+def red_flag_words(codes):
+    words = dict(RED_FLAG_CHOICES)
+    return [str(words.get(code, code)) for code in codes or ()]
+
+
+def patient_record(patient) -> PatientRecord:
+    """Everything hipcare holds about one patient. RECORD_QUERIES queries, whatever the data.
+
+    `patient` must already have been fetched through a scoped queryset (the patient themself, or
+    User.objects.patients_for(physio)); this function does not check access."""
+    patient = User.objects.select_related("clinic", "physio", "condition").get(pk=patient.pk)
+    handovers = list(
+        Handover.objects.filter(patient=patient)
+        .select_related("from_physio", "to_physio", "by")
+        .order_by("at", "pk")
+    )
+    sessions = Session.objects.order_by("date", "pk").prefetch_related(
+        Prefetch(
+            "entries",
+            queryset=SessionEntry.objects.select_related("prescription__exercise").order_by(
+                "prescription__order", "pk"
+            ),
+            to_attr="export_entries",
+        ),
+        Prefetch(
+            "answers",
+            queryset=SessionAnswer.objects.order_by("recorded_at", "pk"),
+            to_attr="export_answers",
+        ),
+    )
+    plans = list(
+        Plan.objects.filter(patient=patient)
+        .select_related("condition", "physio", "template")
+        .order_by("-start_date", "-pk")
+        .prefetch_related(
+            Prefetch(
+                "prescriptions",
+                queryset=Prescription.objects.select_related("exercise", "created_by").order_by(
+                    "order", "exercise_id", "valid_from", "pk"
+                ),
+                to_attr="export_prescriptions",
+            ),
+            Prefetch("sessions", queryset=sessions, to_attr="export_sessions"),
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.select_related("recorded_by").order_by(
+                    "recorded_at", "pk"
+                ),
+                to_attr="export_contacts",
+            ),
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.select_related("decided_by").order_by("decided_at", "pk"),
+                to_attr="export_reviews",
+            ),
+        )
+    )
+    records = []
+    exercises = {}
+    for plan in plans:
+        record = PlanRecord(
+            plan=plan,
+            prescriptions=plan.export_prescriptions,
+            sessions=[
+                SessionRecord(
+                    session=s,
+                    entries=s.export_entries,
+                    answers=[(a, red_flag_words(a.red_flags)) for a in s.export_answers],
+                    red_flags=red_flag_words(s.red_flags),
+                )
+                for s in plan.export_sessions
+            ],
+            contacts=plan.export_contacts,
+            reviews=plan.export_reviews,
+        )
+        for exercise in record.exercises:
+            exercises.setdefault(exercise.pk, exercise)
+        records.append(record)
+    return PatientRecord(
+        patient=patient,
+        plans=records,
+        handovers=handovers,
+        exported_at=timezone.now(),
+        exercises=sorted(exercises.values(), key=lambda e: e.name.casefold()),
+    )
+
+
+# --- Words shared by the page and the bundle -------------------------------------------------------
+
+
+def dose_text(rx) -> str:
+    """A prescription's dose as {% dose %} writes it, with the side, load and notes."""
+    dose = rx.dose
+    text = f"{dose.sets} × {dose.range} {UNIT_WORDS[dose.unit]()}"
+    if rx.exercise.per_side:
+        text += " " + _("per side")
+    elif rx.exercise.alternating:
+        text += " " + _("alternating sides")
+    parts = [text]
+    if rx.exercise.per_side or rx.exercise.alternating:
+        parts.append(_("Side: %(side)s") % {"side": rx.get_side_display()})
+    if rx.load:
+        parts.append(_("Load: %(load)s") % {"load": rx.load})
+    if rx.next_step_text:
+        parts.append(rx.next_step_text)
+    if rx.note:
+        parts.append(_("Note from the physiotherapist: %(note)s") % {"note": rx.note})
+    return ". ".join(p.rstrip(".") for p in parts) + "."
+
+
+def entry_text(entry) -> str:
+    """One ticked exercise: its name, and what was done when the patient said so."""
+    name = entry.prescription.exercise.name
+    if entry.sets_done is None and entry.reps_done is None:
+        return name
+    sets = "?" if entry.sets_done is None else entry.sets_done
+    reps = "?" if entry.reps_done is None else entry.reps_done
+    return f"{name} ({sets} × {reps})"
+
+
+def contact_text(contact) -> str:
+    return _("%(note)s (This covers the sessions up to %(date)s.)") % {
+        "note": contact.note,
+        "date": date_format(contact.covers_through, "SHORT_DATE_FORMAT"),
+    }
+
+
+def review_text(review) -> str:
+    try:
+        kind = describe.kind_label(review.kind)
+    except KeyError:
+        kind = review.kind
+    return _("%(suggestion)s: %(decision)s. %(reason)s") % {
+        "suggestion": kind,
+        "decision": review.get_decision_display(),
+        "reason": review.reason,
+    }
+
+
+# --- FHIR R4 ---------------------------------------------------------------------------------------
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+PAIN_LOINC = "72514-3"
+PAIN_LOINC_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+# SNOMED CT codes checked against published FHIR data, by condition code. Only hip osteoarthritis
+# could be verified (239872002 |Osteoarthritis of hip|); the others go as text only.
+SNOMED_CONDITIONS = {"osteoarthritis": ("239872002", "Osteoarthritis of hip")}
+
+
+def _instant(value):
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+def _date(value):
+    return value.isoformat()
+
+
+class _Ids:
+    """Stable urn:uuid ids: the same object gets the same id in every export from this site."""
+
+    def __init__(self, base_url):
+        self.base = base_url.rstrip("/")
+
+    def urn(self, kind, key):
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.base}/fhir/{kind}/{key}')}"
+
+    def system(self, name):
+        return f"{self.base}/fhir/sid/{name}"
+
+
+def _ref(urn, display=None):
+    ref = {"reference": urn}
+    if display:
+        ref["display"] = display
+    return ref
+
+
+def _patient(record, ids, urn):
+    p = record.patient
+    resource = {
+        "resourceType": "Patient",
+        "identifier": [
+            {"system": ids.system("patient"), "value": str(p.pk)},
+            {"system": ids.system("username"), "value": p.username},
+        ],
+        "active": p.is_active,
+    }
+    name = {"text": p.get_full_name() or p.username}
+    if p.last_name:
+        name["family"] = p.last_name
+    if p.first_name:
+        name["given"] = [p.first_name]
+    resource["name"] = [name]
+    if p.email:
+        resource["telecom"] = [{"system": "email", "value": p.email}]
+    if p.date_of_birth:
+        resource["birthDate"] = _date(p.date_of_birth)
+    if p.physio_id:
+        resource["generalPractitioner"] = [{"display": str(p.physio)}]
+    if p.clinic_id:
+        resource["managingOrganization"] = {"display": p.clinic.name}
+    return resource
+
+
+def _condition(plan, patient_urn):
+    code = {"text": plan.condition.name}
+    if plan.condition.code in SNOMED_CONDITIONS:
+        sct, display = SNOMED_CONDITIONS[plan.condition.code]
+        code["coding"] = [{"system": SNOMED, "code": sct, "display": display}]
+    resource = {
+        "resourceType": "Condition",
+        "code": code,
+        "bodySite": [{"text": _("Hip: %(side)s") % {"side": plan.get_side_display()}}],
+        "subject": _ref(patient_urn),
+        "recordedDate": _instant(plan.created_at),
+        "recorder": {"display": str(plan.physio)},
+    }
+    if plan.status == Plan.Status.ACTIVE:
+        # An ended program says nothing of whether the condition resolved: no status then.
+        resource["clinicalStatus"] = {"coding": [{"system": CONDITION_CLINICAL, "code": "active"}]}
+    return resource
+
+
+def _activity_status(rx, plan, today):
+    if rx.valid_until is not None:
+        return "stopped"  # replaced by a new dose, or taken out of the program
+    if plan.status == Plan.Status.ENDED:
+        return "completed"
+    if rx.valid_from > today:
+        return "scheduled"
+    return "in-progress"
+
+
+def _activity(rx, last, plan, ids, today):
+    detail = {
+        "kind": "ServiceRequest",
+        "instantiatesCanonical": [ids.urn("ActivityDefinition", rx.exercise_id)],
+        "code": {"text": rx.exercise.name},
+        "status": _activity_status(rx, plan, today),
+        "scheduledTiming": {
+            "repeat": {
+                "boundsPeriod": {
+                    "start": _date(rx.valid_from),
+                    "end": _date(last),
+                },
+                "frequency": plan.sessions_per_week,
+                "period": 1,
+                "periodUnit": "wk",
+            }
+        },
+        "description": dose_text(rx),
+    }
+    activity = {"detail": detail}
+    if rx.change_reason:
+        activity["progress"] = [
+            {
+                "time": _instant(rx.created_at),
+                "text": _("Reason for the change: %(reason)s") % {"reason": rx.change_reason},
+            }
+        ]
+    return activity
+
+
+def _annotation(text, at, author=None):
+    note = {"text": text, "time": _instant(at)}
+    if author is not None:
+        note["authorString"] = str(author)
+    return note
+
+
+def _care_plan(record, ids, patient_urn, condition_urn, today):
+    plan = record.plan
+    notes = [_annotation(f"{n.label} – {n.text}", n.at, n.by) for n in record.physio_notes]
+    resource = {
+        "resourceType": "CarePlan",
+        "status": "active" if plan.status == Plan.Status.ACTIVE else "completed",
+        "intent": "plan",
+        "title": _("Exercise program: %(condition)s") % {"condition": plan.condition.name},
+        "description": " ".join(
+            [
+                ngettext("%(n)d session a week.", "%(n)d sessions a week.", plan.sessions_per_week)
+                % {"n": plan.sessions_per_week},
+                _("Pain rule: %(rule)s.") % {"rule": plan.get_pain_mode_display()},
+            ]
+        ),
+        "subject": _ref(patient_urn),
+        "period": {"start": _date(plan.start_date), "end": _date(plan.last_day)},
+        "created": _instant(plan.created_at),
+        "author": {"display": str(plan.physio)},
+        "addresses": [_ref(condition_urn, plan.condition.name)],
+    }
+    if record.dose_rows:  # FHIR allows no empty lists
+        resource["activity"] = [
+            _activity(rx, last, plan, ids, today) for rx, last in record.dose_rows
+        ]
+    if notes:
+        resource["note"] = notes
+    return resource
+
+
+def _machine_name(slug):
+    """A name for machines (FHIR: a capital letter, then letters, digits and _): `side-step` →
+    `SideStep`. The title is the one for people."""
+    name = "".join(p[:1].upper() + p[1:] for p in re.split(r"[^A-Za-z0-9]+", slug) if p)
+    return name if name[:1].isalpha() else f"Exercise{name}"
+
+
+def _activity_definition(exercise, ids, urn):
+    return {
+        "resourceType": "ActivityDefinition",
+        "url": urn,
+        "identifier": [{"system": ids.system("exercise"), "value": exercise.slug}],
+        "name": _machine_name(exercise.slug),
+        "title": exercise.name,
+        "status": "active",
+        "description": exercise.instructions,
+        "kind": "ServiceRequest",
+        "code": {"text": exercise.name},
+    }
+
+
+def _procedure(record, patient_urn, care_plan_urn):
+    s = record.session
+    notes = []
+    if record.entries:
+        done = "; ".join(entry_text(e) for e in record.entries)
+        notes.append(_("Exercises done: %(list)s") % {"list": done})
+    else:
+        notes.append(_("No exercise ticked."))
+    if s.effort is not None:
+        notes.append(_("Effort: %(n)d of 10") % {"n": s.effort})
+    if record.red_flags:
+        notes.append(_("Warning signs reported: %(list)s") % {"list": "; ".join(record.red_flags)})
+    if s.note:
+        notes.append(_("Patient's note: %(note)s") % {"note": s.note})
+    resource = {
+        "resourceType": "Procedure",
+        "status": record.status,
+        "code": {"text": _("Home exercise session")},
+        "subject": _ref(patient_urn),
+        "basedOn": [_ref(care_plan_urn)],
+        "performedDateTime": _date(s.date),
+        "note": [{"text": text} for text in notes]
+        + [_answer_note(answer, labels) for answer, labels in record.answers],
+    }
+    if record.status == "not-done":
+        resource["statusReason"] = {
+            "text": _("Stopped by the safety questions before the first exercise.")
+        }
+    return resource
+
+
+def _answer_note(answer, labels):
+    parts = [answer.get_step_display()]
+    if answer.pain is not None:
+        parts.append(_("pain %(n)d of 10") % {"n": answer.pain})
+    if answer.effort is not None:
+        parts.append(_("effort %(n)d of 10") % {"n": answer.effort})
+    parts.append(
+        _("warning signs: %(list)s") % {"list": "; ".join(labels)}
+        if labels
+        else _("no warning sign")
+    )
+    if answer.note:
+        parts.append(answer.note)
+    return _annotation(" · ".join(parts), answer.recorded_at)
+
+
+def _pain(session, which, value, patient_urn, procedure_urn):
+    label = _("Pain before the session") if which == "before" else _("Pain after the session")
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [
+            {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
+        ],
+        "code": {
+            "coding": [{"system": LOINC, "code": PAIN_LOINC, "display": PAIN_LOINC_DISPLAY}],
+            "text": label,
+        },
+        "subject": _ref(patient_urn),
+        "partOf": [_ref(procedure_urn)],
+        "effectiveDateTime": _date(session.date),
+        "valueInteger": value,
+    }
+
+
+def fhir_bundle(record: PatientRecord, base_url: str) -> dict:
+    """The record as a FHIR R4 Bundle (type "collection"): Patient; per program a Condition and a
+    CarePlan with an activity per dose row; an ActivityDefinition per exercise; a Procedure per
+    session; an Observation per pain score (LOINC 72514-3). Every reference is a urn:uuid of an
+    entry in the bundle. No database query."""
+    ids = _Ids(base_url)
+    today = timezone.localdate(record.exported_at)
+    entries = []
+
+    def add(urn, resource):
+        resource = {"resourceType": resource.pop("resourceType"), "id": urn[9:], **resource}
+        entries.append({"fullUrl": urn, "resource": resource})
+
+    patient_urn = ids.urn("Patient", record.patient.pk)
+    add(patient_urn, _patient(record, ids, patient_urn))
+    for exercise in record.exercises:
+        urn = ids.urn("ActivityDefinition", exercise.pk)
+        add(urn, _activity_definition(exercise, ids, urn))
+    for plan_record in record.plans:
+        plan = plan_record.plan
+        condition_urn = ids.urn("Condition", plan.pk)
+        care_plan_urn = ids.urn("CarePlan", plan.pk)
+        add(condition_urn, _condition(plan, patient_urn))
+        add(care_plan_urn, _care_plan(plan_record, ids, patient_urn, condition_urn, today))
+        for session_record in plan_record.sessions:
+            session = session_record.session
+            procedure_urn = ids.urn("Procedure", session.pk)
+            add(procedure_urn, _procedure(session_record, patient_urn, care_plan_urn))
+            for which in ("before", "after"):
+                value = getattr(session, f"pain_{which}")
+                if value is not None:
+                    add(
+                        ids.urn("Observation", f"{session.pk}-{which}"),
+                        _pain(session, which, value, patient_urn, procedure_urn),
+                    )
+    return {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "meta": {"lastUpdated": _instant(record.exported_at)},
+        "type": "collection",
+        "timestamp": _instant(record.exported_at),
+        "entry": entries,
+    }

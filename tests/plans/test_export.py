@@ -1,0 +1,475 @@
+"""The patient's right of access and portability: the readable record and the FHIR R4 Bundle."""
+
+import datetime
+import json
+import re
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from fhir.resources import get_fhir_model_class
+from fhir.resources.bundle import Bundle
+from fhir.resources.observation import Observation
+from pydantic import ValidationError
+
+from hipcare.models import AccessEvent
+from plans import export
+from plans.models import Contact, Plan, Review, Session, SessionAnswer, SessionEntry
+from tests.factories import (
+    ConditionFactory,
+    ExerciseFactory,
+    PatientFactory,
+    PhysioFactory,
+    PlanFactory,
+    PrescriptionFactory,
+    clinic_of,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate
+PAIN_LOINC = "72514-3"
+
+
+def days_ago(n):
+    return TODAY() - datetime.timedelta(days=n)
+
+
+def make_history(patient, sessions):
+    """An ended program and an active one: a dose changed once, `sessions` sessions in all (half
+    with two ticks, safety answers and, one of them, a warning sign), a contact and a review."""
+    physio = patient.physio
+    old = PlanFactory(
+        patient=patient,
+        condition=ConditionFactory(code="bursitis", name_en="Trochanteric bursitis"),
+        start_date=days_ago(200),
+        weeks=8,
+        status=Plan.Status.ENDED,
+        ended_on=days_ago(150),
+    )
+    old_rx = PrescriptionFactory(plan=old, exercise=ExerciseFactory(name_en="Clamshell"))
+    Session.objects.create(plan=old, date=days_ago(190), pain_before=4, pain_after=3)
+    plan = PlanFactory(
+        patient=patient,
+        condition=ConditionFactory(code="osteoarthritis", name_en="Hip osteoarthritis"),
+        start_date=days_ago(60),
+    )
+    bridge = ExerciseFactory(name_en="Bridge", instructions_en="Lie on your back.\nLift.")
+    squat = ExerciseFactory(name_en="Sit to stand", instructions_en="Sit.\nStand up.")
+    # The bridge's first dose, replaced 30 days ago by a harder one.
+    PrescriptionFactory(
+        plan=plan, exercise=bridge, valid_from=plan.start_date, valid_until=days_ago(30)
+    )
+    bridge_now = PrescriptionFactory(
+        plan=plan, exercise=bridge, sets=3, valid_from=days_ago(30), change_reason="Progressed."
+    )
+    squat_rx = PrescriptionFactory(plan=plan, exercise=squat, order=1, load="red band")
+    for i in range(sessions - 1):
+        session = Session.objects.create(
+            plan=plan,
+            date=days_ago(1 + i),
+            pain_before=i % 8,
+            pain_after=None if i == 0 else (i + 1) % 8,
+            effort=5,
+            note=f"note {i}" if i % 3 == 0 else "",
+            red_flags=["calf"] if i == 1 else [],
+            completed_at=None if i == 0 else timezone.now(),
+        )
+        if i % 2 == 0:
+            SessionEntry.objects.create(session=session, prescription=bridge_now, sets_done=3)
+            SessionEntry.objects.create(session=session, prescription=squat_rx)
+            SessionAnswer.objects.create(session=session, step="screen", pain=session.pain_before)
+            SessionAnswer.objects.create(session=session, step="finish", pain=session.pain_after)
+    SessionEntry.objects.create(session=Session.objects.get(plan=old), prescription=old_rx)
+    Contact.objects.create(
+        plan=plan,
+        reason=Contact.Reason.STOP,
+        note="Called: the calf is fine.",
+        covers_through=days_ago(2),
+        recorded_by=physio,
+    )
+    Review.objects.create(
+        plan=plan,
+        kind="progress",
+        reason="Pain settled.",
+        latest_session_date=days_ago(3),
+        decision=Review.Decision.APPROVED,
+        decided_by=physio,
+    )
+    return plan
+
+
+@pytest.fixture
+def history(patient):
+    make_history(patient, sessions=6)
+    return patient
+
+
+def fhir_json(client, patient, as_physio=False):
+    if as_physio:
+        client.force_login(patient.physio)
+        response = client.get(reverse("plans:patient-export-fhir", args=[patient.pk]))
+    else:
+        client.force_login(patient)
+        response = client.get(reverse("plans:my-data-fhir"))
+    assert response.status_code == 200
+    return response, json.loads(response.content)
+
+
+def resources(bundle, kind):
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def text(response):
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+# --- FHIR ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_physio", [False, True])
+def test_the_bundle_validates_as_fhir_r4(client, history, as_physio):
+    response, data = fhir_json(client, history, as_physio)
+    assert response["Content-Type"].startswith("application/fhir+json")
+    assert response["Content-Disposition"].startswith("attachment;")
+    bundle = Bundle.parse_obj(data)
+    assert bundle.type == "collection"
+    kinds = set()
+    for entry in data["entry"]:
+        resource = entry["resource"]
+        model = get_fhir_model_class(resource["resourceType"])
+        model.parse_obj(resource)  # each resource on its own, with its own class
+        kinds.add(resource["resourceType"])
+    assert kinds == {
+        "Patient",
+        "Condition",
+        "CarePlan",
+        "ActivityDefinition",
+        "Procedure",
+        "Observation",
+    }
+
+
+def test_the_validation_refuses_a_broken_resource(client, history):
+    _, data = fhir_json(client, history)
+    observation = resources(data, "Observation")[0]
+    Observation.parse_obj(observation)
+    broken = {
+        "no status": {k: v for k, v in observation.items() if k != "status"},
+        "no code": {k: v for k, v in observation.items() if k != "code"},
+        "a word for a number": {**observation, "valueInteger": "high"},
+        "two values": {**observation, "valueString": "high"},
+        "an element FHIR does not have": {**observation, "painScore": 3},
+        "not a date": {**observation, "effectiveDateTime": "yesterday"},
+    }
+    for why, resource in broken.items():
+        with pytest.raises(ValidationError):
+            Observation.parse_obj(resource)
+            pytest.fail(f"accepted with {why}")
+    with pytest.raises(ValidationError):
+        Bundle.parse_obj({k: v for k, v in data.items() if k != "type"})
+
+
+# fhir.resources checks structure and types, not the codes of required bindings: these are.
+REQUIRED_CODES = {
+    "Bundle": {"type": {"collection"}},
+    "CarePlan": {"status": {"active", "completed"}, "intent": {"plan"}},
+    "ActivityDefinition": {"status": {"active"}, "kind": {"ServiceRequest"}},
+    "Procedure": {"status": {"completed", "in-progress", "not-done"}},
+    "Observation": {"status": {"final"}},
+}
+ACTIVITY_STATUS = {"scheduled", "in-progress", "completed", "stopped"}
+
+
+def test_the_codes_of_required_bindings_are_known(client, history):
+    _, data = fhir_json(client, history)
+    for resource in [data] + [e["resource"] for e in data["entry"]]:
+        for element, codes in REQUIRED_CODES.get(resource["resourceType"], {}).items():
+            assert resource[element] in codes, (resource["resourceType"], element)
+    for plan in resources(data, "CarePlan"):
+        for activity in plan["activity"]:
+            assert activity["detail"]["status"] in ACTIVITY_STATUS
+            assert activity["detail"]["kind"] == "ServiceRequest"
+
+
+def test_the_bundle_has_every_session_and_every_pain_score(client, history):
+    _, data = fhir_json(client, history)
+    sessions = list(Session.objects.filter(plan__patient=history))
+    procedures = resources(data, "Procedure")
+    assert len(procedures) == len(sessions) == 6
+    assert sorted(p["performedDateTime"] for p in procedures) == sorted(
+        s.date.isoformat() for s in sessions
+    )
+    assert {p["code"]["text"] for p in procedures} == {"Home exercise session"}
+    # The unfinished session is in progress; the others are completed.
+    assert sorted(p["status"] for p in procedures) == ["completed"] * 4 + ["in-progress"] * 2
+
+    scores = [
+        (s.date.isoformat(), value)
+        for s in sessions
+        for value in (s.pain_before, s.pain_after)
+        if value is not None
+    ]
+    observations = resources(data, "Observation")
+    assert len(observations) == len(scores) == 11  # one session has no pain after
+    assert sorted((o["effectiveDateTime"], o["valueInteger"]) for o in observations) == sorted(
+        scores
+    )
+    procedure_urls = {
+        e["fullUrl"] for e in data["entry"] if e["resource"]["resourceType"] == "Procedure"
+    }
+    for o in observations:
+        assert o["code"]["coding"] == [
+            {
+                "system": "http://loinc.org",
+                "code": PAIN_LOINC,
+                "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+            }
+        ]
+        assert o["status"] == "final"
+        assert o["category"][0]["coding"][0]["code"] == "survey"
+        assert o["partOf"][0]["reference"] in procedure_urls
+
+
+def test_the_bundle_holds_programs_doses_and_exercises(client, history):
+    _, data = fhir_json(client, history)
+    (patient,) = resources(data, "Patient")
+    assert patient["name"][0]["family"] == history.last_name
+    assert patient["birthDate"] == "1960-05-01"
+    assert patient["telecom"] == [{"system": "email", "value": history.email}]
+
+    conditions = {c["code"]["text"]: c for c in resources(data, "Condition")}
+    assert set(conditions) == {"Hip osteoarthritis", "Trochanteric bursitis"}
+    # A SNOMED CT coding only where the code was verified; the others are text only.
+    assert conditions["Hip osteoarthritis"]["code"]["coding"][0]["code"] == "239872002"
+    assert "coding" not in conditions["Trochanteric bursitis"]["code"]
+
+    plans = {c["status"]: c for c in resources(data, "CarePlan")}
+    assert set(plans) == {"active", "completed"}
+    active = plans["active"]
+    assert active["intent"] == "plan"
+    bridge = [a["detail"] for a in active["activity"] if a["detail"]["code"]["text"] == "Bridge"]
+    # The past dose and the current one.
+    assert sorted(d["status"] for d in bridge) == ["in-progress", "stopped"]
+    assert {d["scheduledTiming"]["repeat"]["frequency"] for d in bridge} == {3}
+    assert any(d["description"].startswith("3 × 10–15 reps") for d in bridge)
+    notes = " ".join(n["text"] for n in active["note"])
+    assert "Called: the calf is fine." in notes and "Pain settled." in notes
+
+    definitions = {d["title"]: d for d in resources(data, "ActivityDefinition")}
+    assert set(definitions) == {"Bridge", "Sit to stand", "Clamshell"}
+    assert definitions["Bridge"]["description"] == "Lie on your back.\nLift."
+    assert definitions["Bridge"]["status"] == "active"
+    for activity in active["activity"]:
+        (canonical,) = activity["detail"]["instantiatesCanonical"]
+        assert canonical in {d["url"] for d in definitions.values()}
+
+    flagged = [p for p in resources(data, "Procedure") if "calf" in json.dumps(p["note"])]
+    assert len(flagged) == 1
+
+
+def test_every_reference_resolves_inside_the_bundle(client, history):
+    _, data = fhir_json(client, history)
+    urls = [e["fullUrl"] for e in data["entry"]]
+    assert len(urls) == len(set(urls))
+    assert all(re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", url) for url in urls)
+    for entry in data["entry"]:
+        assert entry["fullUrl"] == f"urn:uuid:{entry['resource']['id']}"
+    canonicals = {
+        e["resource"]["url"]
+        for e in data["entry"]
+        if e["resource"]["resourceType"] == "ActivityDefinition"
+    }
+
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "reference":
+                    found.append(value)
+                    assert value in urls, value
+                elif key == "instantiatesCanonical":
+                    assert set(value) <= canonicals, value
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data["entry"])
+    assert len(found) > 20
+    # FHIR JSON has no empty arrays, objects or strings.
+    assert not re.search(r'(\[\]|\{\}|"")', json.dumps(data))
+
+
+def test_the_ids_are_stable_between_exports(client, history):
+    _, first = fhir_json(client, history)
+    _, second = fhir_json(client, history)
+    assert [e["fullUrl"] for e in first["entry"]] == [e["fullUrl"] for e in second["entry"]]
+
+
+# --- The readable page -----------------------------------------------------------------------------
+
+
+def test_the_page_shows_every_session_and_the_whole_record(client, history):
+    client.force_login(history)
+    response = client.get(reverse("plans:my-data"))
+    assert response.status_code == 200
+    html = text(response)
+    sessions = Session.objects.filter(plan__patient=history)
+    assert html.count('class="record-session"') == sessions.count() == 6
+    for session in sessions:
+        assert reverse("plans:session-detail", args=[session.pk]) in html
+    for expected in (
+        history.username,
+        history.email,
+        "Hip osteoarthritis",
+        "Trochanteric bursitis",
+        "Clamshell",
+        "Progressed.",  # the reason for a past dose change
+        "red band",
+        "A swollen, warm, painful calf",  # a warning sign, in words
+        "note 3",
+        "Called: the calf is fine.",
+        "Pain settled.",
+        "Lift.",  # the instructions
+        "Print",
+        'href="/my-data/fhir.json"',
+        "css/record.css",
+    ):
+        assert expected in html, expected
+    # The safety answers as given, each one.
+    assert html.count("Before the session") >= 3
+
+
+def test_the_page_links_to_the_other_data_rights_when_they_exist(client, history):
+    client.force_login(history)
+    html = client.get(reverse("plans:my-data")).content.decode()
+    for name, label in (
+        ("my-data-access", "Who has looked at my data"),
+        ("account-erase", "Delete my account"),
+    ):
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            assert label not in html
+        else:
+            assert f'href="{url}"' in html and label in html
+
+
+def test_patients_find_the_page_and_physios_the_export(client, history):
+    client.force_login(history)
+    assert reverse("plans:my-data") in client.get(reverse("plans:history")).content.decode()
+    client.force_login(history.physio)
+    detail = client.get(reverse("plans:patient-detail", args=[history.pk])).content.decode()
+    assert reverse("plans:patient-export", args=[history.pk]) in detail
+    assert "Export for a referral" in detail
+    page = client.get(reverse("plans:patient-export", args=[history.pk]))
+    assert page.status_code == 200
+    assert reverse("plans:patient-export-fhir", args=[history.pk]) in page.content.decode()
+
+
+def test_a_patient_without_a_program_gets_a_valid_record(client, patient):
+    client.force_login(patient)
+    assert "No program yet." in text(client.get(reverse("plans:my-data")))
+    _, data = fhir_json(client, patient)
+    Bundle.parse_obj(data)
+    assert [e["resource"]["resourceType"] for e in data["entry"]] == ["Patient"]
+
+
+# --- Who may export, and the access log ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["plans:patient-export", "plans:patient-export-fhir"])
+def test_another_clinics_patient_is_404_and_a_colleagues_is_200(client, history, name):
+    url = reverse(name, args=[history.pk])
+    client.force_login(PhysioFactory())  # another clinic
+    assert client.get(url).status_code == 404
+    client.force_login(PhysioFactory(clinic=clinic_of(history.physio)))  # same clinic
+    response = client.get(url)
+    assert response.status_code == 200
+    assert history.last_name in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "by_physio"),
+    [
+        ("plans:my-data", False),
+        ("plans:my-data-fhir", False),
+        ("plans:patient-export", True),
+        ("plans:patient-export-fhir", True),
+    ],
+)
+def test_every_export_writes_the_access_log(client, history, name, by_physio):
+    actor = history.physio if by_physio else history
+    client.force_login(actor)
+    args = [history.pk] if by_physio else []
+    assert client.get(reverse(name, args=args)).status_code == 200
+    event = AccessEvent.objects.get()
+    assert (event.actor_id, event.patient_id, event.clinic_id) == (
+        actor.pk,
+        history.pk,
+        history.clinic_id,
+    )
+    assert (event.what, event.action) == (AccessEvent.What.EXPORT, AccessEvent.Action.EXPORT)
+    assert event.relation == (
+        AccessEvent.Relation.TREATING if by_physio else AccessEvent.Relation.SELF
+    )
+
+
+def test_a_refused_export_writes_no_log(client, history):
+    client.force_login(PhysioFactory())
+    client.get(reverse("plans:patient-export-fhir", args=[history.pk]))
+    assert not AccessEvent.objects.exists()
+
+
+# --- A fixed number of queries -----------------------------------------------------------------------
+
+# session, user, the record (export.RECORD_QUERIES), the access log INSERT; a physio adds the
+# second factor's device and the patient fetched through the clinic scope.
+PATIENT_QUERIES = 2 + export.RECORD_QUERIES + 1
+PHYSIO_QUERIES = PATIENT_QUERIES + 2
+
+
+@pytest.mark.parametrize("size", [2, 20])
+@pytest.mark.parametrize(
+    ("name", "by_physio"),
+    [
+        ("plans:my-data", False),
+        ("plans:my-data-fhir", False),
+        ("plans:patient-export", True),
+        ("plans:patient-export-fhir", True),
+    ],
+)
+def test_export_queries_are_fixed(
+    client, patient, django_assert_num_queries, size, name, by_physio
+):
+    make_history(patient, sessions=size)
+    # Reverse first: loading the URLs imports hipcare.two_factor, whose log-in signal marks the
+    # session; a test run on its own would otherwise pay one session write in the request.
+    url = reverse(name, args=[patient.pk] if by_physio else [])
+    client.force_login(patient.physio if by_physio else patient)
+    with django_assert_num_queries(PHYSIO_QUERIES if by_physio else PATIENT_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    if name == "plans:my-data":
+        assert response.content.decode().count('class="record-session"') == size
+
+
+def test_the_record_takes_a_fixed_number_of_queries(patient, django_assert_num_queries):
+    make_history(patient, sessions=12)
+    with django_assert_num_queries(export.RECORD_QUERIES):
+        record = export.patient_record(patient)
+    with django_assert_num_queries(0):
+        export.fhir_bundle(record, "https://hipcare.example/")
+    assert record.session_count == 12
+
+
+def test_another_physios_patient_at_another_clinic_stays_out(client, history):
+    """The patient's own page shows only their own record."""
+    stranger = PatientFactory(last_name="Zzyzx")
+    make_history(stranger, sessions=2)
+    client.force_login(history)
+    assert "Zzyzx" not in client.get(reverse("plans:my-data")).content.decode()
+    _, data = fhir_json(client, history)
+    assert "Zzyzx" not in json.dumps(data)
