@@ -21,7 +21,7 @@ def log_in(page: Page, base: str, username: str, password: str = TEST_PASSWORD):
     """The real log-in, the second factor included (physios get an authenticator app first)."""
     user = User.objects.get(username=username)
     device = None
-    if user.is_physio or user.is_staff:
+    if user.is_physio or user.is_clinic_admin or user.is_staff:
         device = TOTPDevice.objects.filter(
             user=user, confirmed=True
         ).first() or TOTPDevice.objects.create(user=user, name="app", confirmed=True)
@@ -33,7 +33,7 @@ def log_in(page: Page, base: str, username: str, password: str = TEST_PASSWORD):
         page.wait_for_url(re.compile(r"/accounts/two-factor/"))
         page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
         page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(re.compile(r"/(caseload|today)/$"))
+    page.wait_for_url(re.compile(r"/(caseload|today|clinic)/$"))
 
 
 def log_out(page: Page):
