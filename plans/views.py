@@ -14,7 +14,7 @@ from exercises.models import Condition, ProgramTemplate
 from hipcare import audit, clinics
 from hipcare.access import patient_required, physio_required
 from hipcare.forms import add_errors
-from hipcare.models import Cover, User
+from hipcare.models import CLINIC_ADMIN, Cover, User
 from plans import describe, progress, rules, services
 from plans.forms import (
     ContactForm,
@@ -97,6 +97,8 @@ def caseload(request):
         "scope": scope,
         "query": urlencode(params),
         "covers": Cover.objects.on(today).filter(covering=request.user).select_related("absent"),
+        # A physio who also runs the clinic reaches its pages from here.
+        "clinic_admin": clinics.clinics_of(request.user, CLINIC_ADMIN).exists(),
         "adherence_window_days": rules.ADHERENCE_WINDOW_DAYS,
     }
     return render(request, "plans/caseload.html", context)

@@ -291,3 +291,11 @@ def test_the_log_holds_no_free_text():
 
 def test_a_patient_factory_patient_belongs_to_the_physios_clinic(anna):
     assert PatientFactory(physio=anna).clinic == clinic_of(anna)
+
+
+def test_a_physio_who_runs_the_clinic_reaches_its_pages_from_the_caseload(client, clinic, anna):
+    client.force_login(anna)
+    assert reverse("clinic-home") not in client.get(reverse("plans:caseload")).content.decode()
+    Membership.objects.create(clinic=clinic, user=anna, role="admin")
+    assert reverse("clinic-home") in client.get(reverse("plans:caseload")).content.decode()
+    assert client.get(reverse("clinic-home")).status_code == 200

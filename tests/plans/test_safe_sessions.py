@@ -150,7 +150,7 @@ def test_caseload_with_contacts_and_stops_queries_are_fixed(
                 plan=plan, by=physio, reason="stop", note="Called.", covers_through=TODAY()
             )
     client.force_login(physio)
-    with django_assert_num_queries(9):  # as in test_views_assign.test_caseload_queries_are_fixed
+    with django_assert_num_queries(10):  # as in test_views_assign.test_caseload_queries_are_fixed
         response = client.get(reverse("plans:caseload"))
     flagged = [r for r in response.context["page"] if rules.FLAG_SEVERE in r.progress.flags]
     assert len(flagged) == (size + 1) // 2

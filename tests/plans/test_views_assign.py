@@ -82,11 +82,11 @@ def test_caseload_queries_are_fixed(client, physio, django_assert_num_queries, s
     client.force_login(physio)
     # session, user, the second factor's device, patients, their active plans (with the
     # physio's last decisions), recent sessions, done counts, the access log's one INSERT for
-    # the page's patients, today's covers
-    with django_assert_num_queries(9):
+    # the page's patients, today's covers, whether they also run the clinic
+    with django_assert_num_queries(10):
         response = client.get(reverse("plans:caseload"))
     assert AccessEvent.objects.filter(what="caseload").count() == min(size, 25)
-    with django_assert_num_queries(9):  # every patient of the clinic: the same queries
+    with django_assert_num_queries(10):  # every patient of the clinic: the same queries
         client.get(reverse("plans:caseload") + "?scope=clinic")
     assert response.status_code == 200
 
