@@ -4,9 +4,16 @@ The backend (django-tasks-db, settings.TASKS) keeps queued tasks in the database
 commits or rolls back with the request's other writes. The work itself lives in the services.
 """
 
-from django.tasks import task
+import datetime
 
-from hipcare import accounts, erasure
+from django.db import transaction
+from django.tasks import TaskResultStatus, task
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from hipcare import accounts, audit, erasure
+
+HOUSEKEEPING_EVERY = datetime.timedelta(days=1)
 
 
 @task
@@ -22,3 +29,29 @@ def erase_due_task():
     """Queued by erasure.erasure_keep for the day a kept record's retention period ends: erases
     every kept record due by then (this one included). Returns how many; no names, no arguments."""
     return erasure.erase_due()
+
+
+@task
+def housekeeping_task():
+    """Daily: delete access-log entries past the retention period and erase the kept records
+    whose period has ended; then queue the next run. Survives restarts: the next run is a row."""
+    purged, erased = housekeeping()
+    schedule_housekeeping(after=timezone.now() + HOUSEKEEPING_EVERY)
+    return {"access_log_purged": purged, "erased": erased}
+
+
+def housekeeping():
+    return audit.purge(), erasure.erase_due()
+
+
+@transaction.atomic
+def schedule_housekeeping(*, after=None):
+    """Queues the daily housekeeping unless a run is already waiting. Returns True if queued."""
+    path = housekeeping_task.module_path
+    waiting = DBTaskResult.objects.select_for_update().filter(
+        task_path=path, status=TaskResultStatus.READY
+    )
+    if waiting.exists():
+        return False
+    housekeeping_task.using(run_after=after or timezone.now()).enqueue()
+    return True
