@@ -129,6 +129,10 @@ class ExerciseQuerySet(models.QuerySet):
         and staff see the shared catalogue (a patient sees their own exercises through the plan)."""
         return self.filter(Q(clinic__isnull=True) | Q(clinic__in=_clinics_of(user)))
 
+    def for_clinic(self, clinic_id):
+        """What may be prescribed to a patient of this clinic: shared, or the clinic's own."""
+        return self.filter(Q(clinic__isnull=True) | Q(clinic_id=clinic_id))
+
     def with_catalogue_relations(self):
         return self.prefetch_related("suits", "condition_notes__condition")
 
@@ -300,17 +304,12 @@ def _clinics_of(user):
 
 
 class ProgramTemplateQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(Q(clinic__isnull=True) | Q(clinic__in=_clinics_of(user)))
-
-    def starting_for(self, condition, user):
-        """The template a physio starts from: their clinic's own for the condition, else the
-        shared one."""
-        return (
-            self.visible_to(user)
-            .filter(condition=condition)
-            .order_by(models.F("clinic").asc(nulls_last=True), "pk")
-        )
+    def starting_for(self, condition, clinic_id):
+        """The template a patient of this clinic starts from: the clinic's own for the
+        condition, else the shared one."""
+        return self.filter(
+            Q(clinic__isnull=True) | Q(clinic_id=clinic_id), condition=condition
+        ).order_by(models.F("clinic").asc(nulls_last=True), "pk")
 
 
 class ProgramTemplate(models.Model):

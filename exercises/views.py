@@ -10,7 +10,12 @@ PAGE_SIZE = 30
 
 @physio_required
 def exercise_list(request):
-    exercises = Exercise.objects.active().with_catalogue_relations().order_by("name_en", "pk")
+    exercises = (
+        Exercise.objects.visible_to(request.user)
+        .active()
+        .with_catalogue_relations()
+        .order_by("name_en", "pk")
+    )
     filterset = ExerciseFilter(request.GET or None, queryset=exercises)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -21,5 +26,7 @@ def exercise_list(request):
 
 @physio_required
 def exercise_detail(request, slug):
-    exercise = get_object_or_404(Exercise.objects.with_catalogue_relations(), slug=slug)
+    exercise = get_object_or_404(
+        Exercise.objects.visible_to(request.user).with_catalogue_relations(), slug=slug
+    )
     return render(request, "exercises/exercise_detail.html", {"exercise": exercise})

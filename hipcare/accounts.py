@@ -358,8 +358,8 @@ def start_code_use(*, code, date_of_birth, password) -> User:
 
 NOT_CLINIC_ADMIN = gettext_lazy("You are not an admin of this clinic.")
 PHYSIO_EMAIL_NOT_USABLE = gettext_lazy(
-    "This e-mail address belongs to an account that cannot work as a physiotherapist. Check it, "
-    "or use another address."
+    "This e-mail address cannot be invited. If the physiotherapist already uses hipcare at another "
+    "clinic, ask hipcare's support to add them to yours; otherwise check the address."
 )
 
 
@@ -368,7 +368,7 @@ class PhysioInvite(models.TextChoices):
 
     INVITED = "invited"  # a new account; the invitation is queued
     INVITED_AGAIN = "again"  # an account that has not chosen a password yet; queued again
-    JOINED = "joined"  # an existing physio account now works here too; nothing is sent
+    JOINED = "joined"  # a physio who worked here before is back; nothing is sent
 
 
 def _clinic_admin_check(by, clinic):
@@ -391,11 +391,15 @@ def physio_invite(
         raise ValidationError({"email": _("Enter the physiotherapist's e-mail address.")})
     existing = User.objects.select_for_update().filter(email__iexact=email).first()
     if existing is not None:
-        if existing.role != User.Role.PHYSIO:
-            raise ValidationError({"email": PHYSIO_EMAIL_NOT_USABLE})
-        membership, created = Membership.objects.get_or_create(
+        # Only someone who worked here before comes back this way. Any other account (a patient,
+        # a physio of another clinic) gets the same answer, which says nothing of who it is, and
+        # nobody joins a clinic without knowing: hipcare's staff add a physio to a second clinic.
+        membership = Membership.objects.filter(
             clinic=clinic, user=existing, role=Membership.Role.PHYSIO
-        )
+        ).first()
+        if membership is None or existing.role != User.Role.PHYSIO:
+            raise ValidationError({"email": PHYSIO_EMAIL_NOT_USABLE})
+        created = False
         pending = not existing.has_usable_password()
         if not created and membership.is_active and existing.is_active and not pending:
             raise ValidationError(

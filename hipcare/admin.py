@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hipcare import erasure
-from hipcare.models import User
+from hipcare.models import Clinic, ErasureRequest, Membership, User
 
 
 def _is_patient(user):
@@ -16,16 +16,18 @@ def _is_patient(user):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ["username", "email", "first_name", "last_name", "role", "physio", "is_staff"]
-    list_filter = ["role", "is_staff", "is_active"]
-    list_select_related = ["physio"]
+    list_display = ["username", "email", "first_name", "last_name", "role", "clinic", "is_staff"]
+    list_filter = ["role", "is_staff", "is_active", "clinic"]
+    list_select_related = ["clinic"]
+    # Accounts, not health data: the condition, side and date of birth are the clinic's, seen by
+    # its physios in the app (and logged there), never here.
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Care"), {"fields": ["role", "physio", "date_of_birth", "condition", "affected_side"]}),
+        (_("Care"), {"fields": ["role", "clinic", "physio"]}),
     ]
     add_fieldsets = [
         *BaseUserAdmin.add_fieldsets,
-        (_("Care"), {"fields": ["email", "role", "physio"]}),
+        (_("Care"), {"fields": ["email", "role", "clinic", "physio"]}),
     ]
 
     # Deleting a patient is their erasure (hipcare/erasure.py): the account, the whole record,
@@ -99,3 +101,39 @@ class UserAdmin(BaseUserAdmin):
 def _is_patient_id(pk):
     """After a failed erasure the patient is still there: no "deleted" message for them."""
     return User.objects.filter(pk=pk, role=User.Role.PATIENT, is_staff=False).exists()
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    fields = ["user", "role", "is_active", "since"]
+    raw_id_fields = ["user"]  # a select of every account would not scale
+
+
+@admin.register(Clinic)
+class ClinicAdmin(admin.ModelAdmin):
+    """Where hipcare's staff set up a clinic, appoint its clinic admin and add a physio who
+    already works at another clinic; the clinic admin runs the rest from the clinic pages."""
+
+    list_display = ["name", "retention_years"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Read-only: the clinic admin decides on the clinic pages."""
+
+    list_display = ["patient_number", "clinic", "state", "requested_at", "erase_on", "erased_at"]
+    list_filter = ["state", "clinic"]
+    fields = list_display + ["decided_at", "retention_reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -9,8 +9,11 @@ import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, Max
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from hipcare import retention
 from hipcare.models import AccessEvent
 
 Action = AccessEvent.Action
@@ -21,13 +24,13 @@ def relation(actor, patient):
     """How the person who looked stands to the patient, as the patient reads it."""
     if actor.pk == patient.pk:
         return AccessEvent.Relation.SELF
-    if actor.is_staff:
-        return AccessEvent.Relation.STAFF
-    if actor.is_clinic_admin:
-        return AccessEvent.Relation.CLINIC_ADMIN
     if patient.physio_id == actor.pk:
         return AccessEvent.Relation.TREATING
-    return AccessEvent.Relation.COLLEAGUE
+    if actor.is_physio:  # a physio with staff status too looks as a physio
+        return AccessEvent.Relation.COLLEAGUE
+    if actor.is_clinic_admin:
+        return AccessEvent.Relation.CLINIC_ADMIN
+    return AccessEvent.Relation.STAFF
 
 
 def _event(actor, patient, what, action, at):
@@ -56,13 +59,29 @@ def record_many(actor, patients, what, action=Action.VIEW):
 
 
 def for_patient(patient):
-    """Who has looked at the patient's data, newest first, the patient's own looks left out."""
+    """Who has looked at the patient's data, newest first, the patient's own looks left out:
+    one row per person, day, action and page, with how many times and the last time (a physio
+    who opens the caseload ten times a day is one line, not ten). Dicts with actor_id, first and
+    last name, relation, action, what, day, times, last; the labels come from `label`."""
     return (
         AccessEvent.objects.filter(patient=patient)
         .exclude(actor=patient)
-        .select_related("actor")
-        .order_by("-at", "-pk")
+        .annotate(day=TruncDate("at"))
+        .values(
+            "actor_id", "actor__first_name", "actor__last_name", "relation", "action", "what", "day"
+        )
+        .annotate(times=Count("pk"), last=Max("at"))
+        .order_by("-last", "actor_id", "what")
     )
+
+
+def label(row):
+    """The words for one for_patient row."""
+    return {
+        "relation_label": AccessEvent.Relation(row["relation"]).label,
+        "action_label": AccessEvent.Action(row["action"]).label,
+        "what_label": AccessEvent.What(row["what"]).label,
+    }
 
 
 def for_clinic(clinic):
@@ -72,7 +91,7 @@ def for_clinic(clinic):
 
 
 def retention_days():
-    return settings.ACCESS_LOG_RETENTION_DAYS
+    return max(settings.ACCESS_LOG_RETENTION_DAYS, retention.ACCESS_LOG_RETENTION_MIN_DAYS)
 
 
 def purge(now=None):

@@ -104,8 +104,7 @@ def physio_invite(request, clinic_pk):
             names = {"name": physio.get_full_name(), "email": physio.email, "clinic": clinic}
             if outcome == accounts.PhysioInvite.JOINED:
                 message = _(
-                    "%(name)s already has a hipcare account and now works at %(clinic)s too. "
-                    "No e-mail is sent: they log in as before."
+                    "%(name)s works at %(clinic)s again. No e-mail is sent: they log in as before."
                 )
             elif outcome == accounts.PhysioInvite.INVITED_AGAIN:
                 message = _(
@@ -253,4 +252,5 @@ def my_data_access(request):
     """Who has looked at the patient's data: two queries (the count and a page)."""
     events = audit.for_patient(request.user)
     page = Paginator(events, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "hipcare/my_data_access.html", {"page": page, "query": ""})
+    rows = [{**row, **audit.label(row)} for row in page]
+    return render(request, "hipcare/my_data_access.html", {"page": page, "rows": rows, "query": ""})

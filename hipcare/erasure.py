@@ -346,6 +346,10 @@ def _delete_admin_log(doomed):
         LogEntry.objects.filter(content_type=content_type, object_id__in=ids).delete()
 
 
+# Shorter parts ("Bo", "Li") would match too many other people's lock-out records.
+NAME_PART_MIN_LENGTH = 3
+
+
 def _delete_lockout_records(patient):
     """django-axes keeps failed and successful log-ins under the name they counted against (the
     username, hipcare.lockout.account_key), or under what was typed."""
@@ -355,6 +359,12 @@ def _delete_lockout_records(patient):
     by_name = Q()
     for name in names:
         by_name |= Q(username__iexact=name)
+    # What was typed may be a misspelling of the address: any record that holds a part of the
+    # patient's name or address goes too (lock-out records of others lose little).
+    local_part = patient.email.split("@")[0] if patient.email else ""
+    for part in {patient.first_name, patient.last_name, local_part}:
+        if len(part.strip()) >= NAME_PART_MIN_LENGTH:
+            by_name |= Q(username__icontains=part.strip())
     if not by_name:
         return
     for model in (AccessAttempt, AccessLog, AccessFailureLog):

@@ -53,8 +53,10 @@ class AccessLogFilter(django_filters.FilterSet):
         words = value.replace("\x00", "").split()
         if not words:
             return queryset
-        if len(words) == 1 and words[0].lstrip("#").isdigit():
-            return queryset.filter(patient_id=int(words[0].lstrip("#")))
+        number = words[0].lstrip("#") if len(words) == 1 else ""
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+        if number.isascii() and number.isdigit() and len(number) <= 9:  # within a database int
+            return queryset.filter(patient_id=int(number))
         for word in words:
             queryset = queryset.filter(
                 Q(patient__first_name__icontains=word) | Q(patient__last_name__icontains=word)

@@ -21,3 +21,7 @@ RECORD_RETENTION_REASON = _(
 
 # The access log (hipcare.AccessEvent), for the whole installation: settings.ACCESS_LOG_RETENTION_DAYS.
 ACCESS_LOG_RETENTION_DAYS = 5 * 365
+# The least it may be set to: the database refuses to delete younger entries whatever the
+# application asks (hipcare/migrations/0007 repeats the figure), so a mistake or an attacker with
+# the application's connection cannot wipe recent looks. Six months, the old Danish minimum.
+ACCESS_LOG_RETENTION_MIN_DAYS = 180

@@ -224,6 +224,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 ACCESS_LOG_RETENTION_DAYS = int(
     os.environ.get("ACCESS_LOG_RETENTION_DAYS", retention.ACCESS_LOG_RETENTION_DAYS)
 )
+if ACCESS_LOG_RETENTION_DAYS < retention.ACCESS_LOG_RETENTION_MIN_DAYS:
+    raise ImproperlyConfigured(
+        f"ACCESS_LOG_RETENTION_DAYS must be at least {retention.ACCESS_LOG_RETENTION_MIN_DAYS}."
+    )
 # The waits before each retry of an invitation the mail server did not take (1, 5 and 15 minutes,
 # then 1, 3 and 12 hours: 7 tries over about 16 hours); then the physio sees "could not be sent".
 # INVITATION_RETRY_SECONDS scales the minute (tests use 1 s).

@@ -35,19 +35,23 @@ def erase_due_task():
 def housekeeping_task():
     """Daily: delete access-log entries past the retention period and erase the kept records
     whose period has ended; then queue the next run. Survives restarts: the next run is a row."""
-    purged, erased = housekeeping()
+    # The next run first: a failure below must not end the daily chain.
     schedule_housekeeping(after=timezone.now() + HOUSEKEEPING_EVERY)
+    purged, erased = housekeeping()
     return {"access_log_purged": purged, "erased": erased}
 
 
 def housekeeping():
-    return audit.purge(), erasure.erase_due()
+    """The erasures first: they must not wait on the log's purge."""
+    erased = erasure.erase_due()
+    return audit.purge(), erased
 
 
 @transaction.atomic
 def schedule_housekeeping(*, after=None):
     """Queues the daily housekeeping unless a run is already waiting. Returns True if queued."""
     path = housekeeping_task.module_path
+    # The run that calls this is RUNNING, not READY: it queues its successor.
     waiting = DBTaskResult.objects.select_for_update().filter(
         task_path=path, status=TaskResultStatus.READY
     )

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from hipcare import audit
 from plans.forms import RED_FLAG_CHOICES
 from plans.models import Plan, Prescription, Session
 
@@ -26,8 +27,25 @@ class PrescriptionInline(admin.TabularInline):
         return False
 
 
+class LoggedAdmin(admin.ModelAdmin):
+    """A program or session opened or changed here is in the access log, as in the app."""
+
+    def _patient(self, obj):
+        return obj.patient if isinstance(obj, Plan) else obj.plan.patient
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "GET":
+            audit.record(request.user, self._patient(obj), audit.What.PROGRAM)
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(request.user, self._patient(obj), audit.What.PROGRAM, audit.Action.CHANGE)
+
+
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(LoggedAdmin):
     # Programs are written by physios through the app; the admin shows them for support.
     list_display = ["patient", "physio", "condition", "start_date", "end_date", "status"]
     list_filter = ["status", "condition"]
@@ -71,7 +89,7 @@ class SessionAdminForm(forms.ModelForm):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(LoggedAdmin):
     form = SessionAdminForm
     list_display = ["plan", "date", "pain_before", "pain_after", "completed_at"]
     list_select_related = ["plan__patient", "plan__condition"]

@@ -181,13 +181,17 @@ PrescriptionFormSet = forms.formset_factory(
 ASSIGN_BLANK_ROWS = 3
 
 
-def exercise_choices(condition):
-    """Active exercises for the assign form: suitable ones first, cautioned ones marked.
+def exercise_choices(condition, clinic_id):
+    """Active exercises for the assign form (shared, or the patient's clinic's own): suitable
+    ones first, cautioned ones marked.
 
     Returns the exercises by pk (as text, as posted) and the grouped choices for the select.
     """
     exercises = list(
-        Exercise.objects.active().prefetch_related("condition_notes", "suits").order_by("name_en")
+        Exercise.objects.for_clinic(clinic_id)
+        .active()
+        .prefetch_related("condition_notes", "suits")
+        .order_by("name_en")
     )
     suited, other = [], []
     for exercise in exercises:
@@ -226,10 +230,10 @@ def template_rows(template, side):
     return rows + [{"keep": True, "side": side} for _row in range(ASSIGN_BLANK_ROWS)]
 
 
-def assign_formset(condition, *, data=None, template=None, side=Side.BOTH):
+def assign_formset(condition, *, clinic_id, data=None, template=None, side=Side.BOTH):
     """The assign form's exercise rows for `condition`: bound to `data` (a POST), or else
     starting from the template's exercises on `side`."""
-    exercises, choices = exercise_choices(condition)
+    exercises, choices = exercise_choices(condition, clinic_id)
     guides = {str(item.exercise_id): item for item in template.items.all()} if template else {}
     row_kwargs = {
         "exercises": exercises,

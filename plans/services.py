@@ -59,6 +59,15 @@ def _template_guides(template) -> dict:
     return {item.exercise_id: (item.note_en, item.note_da) for item in template.items.all()}
 
 
+def _check_may_treat(physio, patient):
+    """Any physio of the patient's clinic may change their care (each change is in the access
+    log, which the patient reads); nobody else, and nobody once the account is closed."""
+    if not User.objects.patients_for(physio).filter(pk=patient.pk).exists():
+        raise ValidationError(_("This is not a patient of your clinic."))
+    if not patient.is_active:
+        raise ValidationError(_("This patient's account is closed: the program cannot change."))
+
+
 @transaction.atomic
 def plan_assign(
     *,
@@ -79,10 +88,16 @@ def plan_assign(
         existing = Plan.objects.filter(submission_key=submission_key, patient=patient).first()
         if existing:
             return existing  # the same form posted twice
-    if patient.physio_id != physio.pk:
-        raise ValidationError(_("This patient is not in your caseload."))
+    _check_may_treat(physio, patient)
     if not items:
         raise ValidationError(_("Add at least one exercise to the program."))
+    foreign = [
+        i.exercise.name for i in items if i.exercise.clinic_id not in (None, patient.clinic_id)
+    ]
+    if foreign:
+        raise ValidationError(
+            _("Not in your clinic's catalogue: %(names)s.") % {"names": ", ".join(foreign)}
+        )
     slugs = [item.exercise.slug for item in items]
     if len(set(slugs)) != len(slugs):
         raise ValidationError(_("Each exercise can appear only once in a program."))
@@ -380,8 +395,7 @@ def _ease_next_session(session):
 @transaction.atomic
 def contact_record(*, plan, by, reason, note, covers_through) -> Contact:
     """The physio contacted the patient after a stop, or reviewed the program."""
-    if plan.physio_id != by.pk and plan.patient.physio_id != by.pk:
-        raise ValidationError(_("This patient is not in your caseload."))
+    _check_may_treat(by, plan.patient)
     if reason == Contact.Reason.REVIEW:  # a review is of the program as it stands today
         covers_through = max(covers_through or timezone.localdate(), timezone.localdate())
     contact = Contact(

@@ -67,9 +67,10 @@ def caseload(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     scope = request.GET.get("scope") if request.GET.get("scope") in CASELOAD_SCOPES else "mine"
     today = timezone.localdate()
-    patients = (
-        clinics.my_patients(request.user, today) if scope == "mine" else _patients(request.user)
-    )
+    if scope == "mine":  # in care: a closed account (an erasure request) is not
+        patients = clinics.my_patients(request.user, today).filter(is_active=True)
+    else:
+        patients = _patients(request.user)
     patients = patients.select_related("condition", "physio").prefetch_related(
         Prefetch(
             "plans",
@@ -107,7 +108,9 @@ def caseload(request):
 @physio_required
 def patient_detail(request, pk):
     patient = get_object_or_404(
-        _patients(request.user).select_related("invitation", "start_code__created_by", "physio"),
+        _patients(request.user).select_related(
+            "invitation", "start_code__created_by", "physio", "erasure_request"
+        ),
         pk=pk,
     )
     audit.record(request.user, patient, audit.What.PATIENT)
@@ -173,14 +176,16 @@ def plan_assign(request, pk):
         messages.error(request, _("The catalogue is empty: ask your clinic admin to load it."))
         return redirect("plans:patient-detail", patient.pk)
     template = (
-        ProgramTemplate.objects.starting_for(condition, request.user)
+        ProgramTemplate.objects.starting_for(condition, patient.clinic_id)
         .prefetch_related("items__exercise")
         .first()
     )
     side = patient.affected_side or Side.BOTH
     if request.method == "POST":
         form = PlanForm(request.POST)
-        formset = assign_formset(condition, data=request.POST, template=template)
+        formset = assign_formset(
+            condition, clinic_id=patient.clinic_id, data=request.POST, template=template
+        )
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             items = [spec for f in formset.forms if (spec := f.item_spec())]
@@ -228,7 +233,9 @@ def plan_assign(request, pk):
                 "sessions_per_week": template.sessions_per_week if template else 3,
             }
         )
-        formset = assign_formset(condition, template=template, side=side)
+        formset = assign_formset(
+            condition, clinic_id=patient.clinic_id, template=template, side=side
+        )
     active = Plan.objects.for_user(request.user).active().filter(patient=patient).first()
     audit.record(request.user, patient, audit.What.PROGRAM)
     context = {

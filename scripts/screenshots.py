@@ -4,6 +4,7 @@ Usage: .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 screenshots
 """
 
 import sys
+import time
 from pathlib import Path
 
 from django_otp.oath import totp
@@ -15,10 +16,12 @@ from hipcare.demo import DEMO_TOTP_KEY  # noqa: E402
 BASE, OUT = sys.argv[1].rstrip("/"), Path(sys.argv[2])
 PASSWORD = "hipcare-demo"
 PAGES = {
-    "physio": ["/caseload/", "/patients/add/", "/catalogue/", "/catalogue/knee-to-chest/",
-               "/catalogue/?condition=3", "PATIENT_DETAIL", "ASSIGN", "HANDOUT"],
+    "physio": ["/caseload/", "/caseload/?scope=clinic", "/covers/", "/patients/add/",
+               "/catalogue/", "/catalogue/knee-to-chest/", "/catalogue/?condition=3",
+               "PATIENT_DETAIL", "COLLEAGUE_PATIENT", "ASSIGN", "HANDOUT"],
     "patient2": ["/today/", "/my-program/", "/history/"],
-    "patient": ["/today/", "/history/"],
+    "patient": ["/today/", "/history/", "/my-data/", "/my-data/access/", "/account/erase/"],
+    "clinicadmin": ["/clinic/", "/clinic/access-log/", "/clinic/erasures/"],
 }  # fmt: skip
 WIDTHS = {"phone": 390, "desktop": 1280}
 
@@ -37,12 +40,17 @@ def main():
                 page.get_by_label("Password").fill(PASSWORD)
                 page.get_by_role("button", name="Log in").click()
                 page.wait_for_load_state()
-                if "/two-factor/" in page.url:  # the demo physios' and admin's authenticator
+                while "/two-factor/" in page.url:  # the demo physios' and admin's app
                     page.get_by_label("Code").fill(f"{totp(bytes.fromhex(DEMO_TOTP_KEY)):06d}")
                     page.get_by_role("button", name="Continue").click()
                     page.wait_for_load_state()
+                    if "/two-factor/" in page.url:  # a code is used once: wait for the next
+                        time.sleep(30 - time.time() % 30 + 1)
                 for path in paths:
-                    if path in ("PATIENT_DETAIL", "ASSIGN", "HANDOUT"):
+                    if path == "COLLEAGUE_PATIENT":  # Jonas treats Lars: "not your patient"
+                        page.goto(f"{BASE}/caseload/?scope=clinic")
+                        page.get_by_role("link", name="Lars Andersen").click()
+                    elif path in ("PATIENT_DETAIL", "ASSIGN", "HANDOUT"):
                         page.goto(f"{BASE}/caseload/")
                         page.get_by_role("link", name="Peter Nielsen").click()
                         if path == "ASSIGN":

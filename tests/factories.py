@@ -163,11 +163,12 @@ class SessionFactory(factory.django.DjangoModelFactory):
     pain_after = 3
 
 
-def make_template(condition, exercises, *, weeks=12, sessions_per_week=3):
+def make_template(condition, exercises, *, weeks=12, sessions_per_week=3, clinic=None):
     from exercises.models import ProgramTemplate, TemplateItem
 
     template = ProgramTemplate.objects.create(
         condition=condition,
+        clinic=clinic,
         name_en=f"{condition.code} starter",
         name_da=f"{condition.code} start",
         weeks=weeks,

@@ -79,7 +79,14 @@ INSTANCES = {
     "axes.AccessLog": lambda user: _access(AccessLog),
     "axes.AccessFailureLog": lambda user: _access(AccessFailureLog),
     "django_tasks_database.DBTaskResult": lambda user: _task_result(),
+    "hipcare.ErasureRequest": lambda user: _erasure_request(),
 }
+
+
+def _erasure_request():
+    from hipcare import erasure
+
+    return erasure.erasure_request(patient=PatientFactory())
 
 
 def _task_result():

@@ -2,8 +2,11 @@
 
 PostgreSQL: a trigger refuses every UPDATE, and every DELETE unless the transaction names the
 retention period (`SET LOCAL hipcare.access_log_retention_days`, as hipcare.audit.purge does) and
-the row is older than it. SQLite (the zero-setup demo): triggers refuse UPDATE and DELETE of rows
-younger than the default period. TRUNCATE is left to the database owner (test flushes use it).
+the row is older than it. Whatever the transaction says, a row younger than the floor below
+(retention.ACCESS_LOG_RETENTION_MIN_DAYS, written here as it was when this ran) never goes.
+SQLite (the zero-setup demo): triggers refuse UPDATE, and DELETE of rows younger than the floor.
+TRUNCATE and DROP TRIGGER stay with the table's owner: production runs the application as a
+role that does not own the tables (docs/data-rights.md).
 """
 
 from django.db import migrations
@@ -16,7 +19,8 @@ BEGIN
     IF TG_OP = 'UPDATE' THEN
         RAISE EXCEPTION 'the access log is append-only: UPDATE refused';
     END IF;
-    IF days IS NULL OR days = '' OR OLD.at >= now() - make_interval(days => days::int) THEN
+    IF days IS NULL OR days !~ '^[0-9]{1,6}$'
+            OR OLD.at >= now() - make_interval(days => greatest(days::int, 180)) THEN
         RAISE EXCEPTION 'the access log is append-only: DELETE refused within the retention period';
     END IF;
     RETURN OLD;
@@ -34,7 +38,7 @@ SQLITE_FORWARD = [
     """CREATE TRIGGER hipcare_access_log_no_update BEFORE UPDATE ON hipcare_accessevent
     BEGIN SELECT RAISE(ABORT, 'the access log is append-only: UPDATE refused'); END;""",
     """CREATE TRIGGER hipcare_access_log_no_delete BEFORE DELETE ON hipcare_accessevent
-    WHEN OLD.at >= datetime('now', '-1825 days')
+    WHEN OLD.at >= datetime('now', '-180 days')
     BEGIN SELECT RAISE(ABORT, 'the access log is append-only: DELETE refused'); END;""",
 ]
 SQLITE_BACKWARD = [

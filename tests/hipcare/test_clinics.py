@@ -258,9 +258,9 @@ def test_the_database_refuses_to_delete_a_young_log_entry(event):
 
 
 def test_purge_deletes_only_entries_past_the_retention_period(settings, anna, bos_patient):
-    settings.ACCESS_LOG_RETENTION_DAYS = 30
+    settings.ACCESS_LOG_RETENTION_DAYS = 200
     now = timezone.now()
-    for days in (31, 400, 29, 0):
+    for days in (201, 900, 199, 0):
         AccessEvent.objects.create(
             at=now - datetime.timedelta(days=days),
             actor=anna,
@@ -272,12 +272,20 @@ def test_purge_deletes_only_entries_past_the_retention_period(settings, anna, bo
         )
     assert audit.purge() == 2
     ages = sorted((now - e.at).days for e in AccessEvent.objects.all())
-    assert ages == [0, 29]
-    # Even inside the purge's transaction, a young row cannot go.
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('hipcare.access_log_retention_days', '30', true)")
-        AccessEvent.objects.all().delete()
+    assert ages == [0, 199]
+    # Even inside the purge's transaction, a young row cannot go; nor can a row younger than
+    # the floor when the transaction names a shorter period, a negative one or nonsense.
+    for days in ("200", "30", "-1", "0 or true"):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(
+                "SELECT set_config('hipcare.access_log_retention_days', %s, true)", [days]
+            )
+            AccessEvent.objects.all().delete()
+    assert AccessEvent.objects.count() == 2
 
 
 def test_the_log_holds_no_free_text():

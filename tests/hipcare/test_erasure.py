@@ -447,7 +447,8 @@ def full_record(client, settings, physio, clinic, clinic_admin):
     audit.record(physio, patient, audit.What.PATIENT)
     # Log-ins: failures by username and e-mail in any case, a success, a session.
     assert log_in(type(client)(), email).status_code == 302
-    for typed in ("qzelter", email.upper(), "QZelter"):
+    # ... and a misspelling of the address, which holds the names.
+    for typed in ("qzelter", email.upper(), "QZelter", f"{first}.{last}@example.com".lower()):
         log_in(client, typed, "wrong-password")
     client.force_login(patient)
     # The admin's log of a change to the patient and to their program.

@@ -41,12 +41,22 @@ def test_scheduling_twice_queues_one_run():
 
 
 def test_the_run_purges_old_entries_and_queues_the_next_day(settings):
-    settings.ACCESS_LOG_RETENTION_DAYS = 10
+    settings.ACCESS_LOG_RETENTION_DAYS = 200
     patient = PatientFactory()
-    old, young = _event(patient, 11), _event(patient, 9)
+    old, young = _event(patient, 201), _event(patient, 199)
     tasks.schedule_housekeeping()
     assert run_queued_tasks() == 1  # the next run waits a day
     assert list(AccessEvent.objects.values_list("pk", flat=True)) == [young.pk]
     assert not AccessEvent.objects.filter(pk=old.pk).exists()
     (next_run,) = _waiting()
     assert next_run.run_after - timezone.now() > datetime.timedelta(hours=23)
+
+
+def test_a_failing_run_still_queues_the_next(monkeypatch):
+    def broken():
+        raise RuntimeError("the database said no")
+
+    monkeypatch.setattr(tasks.audit, "purge", broken)
+    tasks.schedule_housekeeping()
+    run_queued_tasks()  # the worker records the failure
+    assert _waiting().count() == 1

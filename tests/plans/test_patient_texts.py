@@ -197,7 +197,7 @@ def test_the_physios_own_note_stays_as_typed(patient, noted_template, bridge):
 def test_the_assign_form_shows_the_template_note_and_leaves_the_physios_note_empty(
     noted_template,
 ):
-    formset = assign_formset(noted_template.condition, template=noted_template)
+    formset = assign_formset(noted_template.condition, clinic_id=None, template=noted_template)
     row = formset.forms[0]
     assert row["note"].value() in (None, "")
     with translation.override("en"):
