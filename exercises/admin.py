@@ -33,15 +33,30 @@ def usage_count(exercise):
 
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
-    list_display = ["name_en", "name_da", "category", "dose", "per_side", "difficulty", "is_active"]
-    list_filter = ["category", "suits", "equipment_en", "difficulty", "is_active"]
+    list_display = [
+        "name_en", "name_da", "category", "dose", "per_side", "difficulty", "clinic", "is_active"
+    ]  # fmt: skip
+    list_filter = ["category", "suits", "equipment_en", "difficulty", "clinic", "is_active"]
+    list_select_related = ["clinic"]
     search_fields = ["slug", "name_en", "name_da", "target_muscles_en", "target_muscles_da"]
     prepopulated_fields = {"slug": ["name_en"]}
     filter_horizontal = ["suits"]
     inlines = [ConditionNoteInline]
     actions = ["deactivate", "activate"]
     fieldsets = [
-        (None, {"fields": ["slug", ("name_en", "name_da"), "category", "difficulty", "is_active"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "slug",
+                    ("name_en", "name_da"),
+                    "category",
+                    "difficulty",
+                    "clinic",
+                    "is_active",
+                ]
+            },
+        ),
         (_("Instructions"), {"fields": [("instructions_en", "instructions_da")]}),
         (
             _("Dose"),
@@ -178,7 +193,8 @@ class TemplateItemInline(admin.TabularInline):
 
 @admin.register(ProgramTemplate)
 class ProgramTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name_en", "name_da", "condition", "sessions_per_week", "weeks"]
-    list_select_related = ["condition"]
-    fields = ["condition", ("name_en", "name_da"), ("sessions_per_week", "weeks")]
+    list_display = ["name_en", "name_da", "condition", "clinic", "sessions_per_week", "weeks"]
+    list_select_related = ["condition", "clinic"]
+    list_filter = ["clinic", "condition"]
+    fields = ["condition", "clinic", ("name_en", "name_da"), ("sessions_per_week", "weeks")]
     inlines = [TemplateItemInline]

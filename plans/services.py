@@ -193,6 +193,8 @@ def prescription_change_dose(
         raise ValidationError(_("This dose has already been changed; reload the page."))
     if current.plan.status != Plan.Status.ACTIVE:
         raise ValidationError(_("This program has ended."))
+    if by is not None:  # None: hipcare eases a dose itself after a hard session
+        _check_may_treat(by, current.plan.patient)
     new = Prescription(
         plan=current.plan,
         exercise=current.exercise,
@@ -412,7 +414,8 @@ def contact_record(*, plan, by, reason, note, covers_through) -> Contact:
 
 @transaction.atomic
 def plan_set_pain_mode(*, plan, by, pain_mode) -> Plan:
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    plan = Plan.objects.select_for_update().select_related("patient").get(pk=plan.pk)
+    _check_may_treat(by, plan.patient)
     if plan.status != Plan.Status.ACTIVE:
         raise ValidationError(_("This program has ended."))
     plan.pain_mode = pain_mode
@@ -439,6 +442,7 @@ def suggestion_decide(
 ) -> Review:
     """Approves (changing the chosen doses from today) or dismisses a suggestion. Idempotent."""
     existing = Review.objects.filter(plan=plan, latest_session_date=latest_session_date).first()
+    _check_may_treat(by, plan.patient)
     if existing:
         return existing  # the same decision posted twice
     if plan.status != Plan.Status.ACTIVE:

@@ -307,3 +307,31 @@ def test_a_physio_who_runs_the_clinic_reaches_its_pages_from_the_caseload(client
     Membership.objects.create(clinic=clinic, user=anna, role="admin")
     assert reverse("clinic-home") in client.get(reverse("plans:caseload")).content.decode()
     assert client.get(reverse("clinic-home")).status_code == 200
+
+
+def test_no_care_change_once_the_account_is_closed(anna, bos_patient):
+    from plans import services
+
+    plan = bos_patient.plans.get()
+    User.objects.filter(pk=bos_patient.pk).update(is_active=False)
+    bos_patient.refresh_from_db()
+    plan.refresh_from_db()
+    with pytest.raises(ValidationError, match="closed"):
+        services.plan_set_pain_mode(plan=plan, by=anna, pain_mode="pain_free")
+    with pytest.raises(ValidationError, match="closed"):
+        services.contact_record(
+            plan=plan, by=anna, reason="review", note="Phoned.", covers_through=None
+        )
+
+
+def test_a_colleague_may_change_the_care_and_it_is_logged(client, anna, bos_patient):
+    plan = bos_patient.plans.get()
+    client.force_login(anna)
+    response = client.post(
+        reverse("plans:plan-pain-mode", args=[plan.pk]), {"pain_mode": "pain_free"}
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.pain_mode == "pain_free"
+    event = AccessEvent.objects.get(patient=bos_patient, action="change")
+    assert (event.actor_id, event.relation) == (anna.pk, "colleague")
