@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from exercises.models import ProgramTemplate
+from exercises.models import Condition, ProgramTemplate
 from hipcare import demo, erasure, two_factor
 from hipcare.models import CLINIC_ADMIN, PHYSIO, Clinic, Membership, User, normalise_username
 from plans.demo import demo_access_log, demo_history
@@ -39,6 +39,9 @@ class Command(BaseCommand):
                 user=user, name=two_factor.APP_DEVICE,
                 defaults={"key": demo.DEMO_TOTP_KEY, "confirmed": True},
             )  # fmt: skip
+        if not ProgramTemplate.objects.exists():
+            raise CommandError("Load the catalogue first: manage.py load_catalogue")
+        conditions = {c.code: c for c in Condition.objects.all()}
         patients = []
         for spec in demo.PATIENTS:
             patient = self._user(
@@ -47,10 +50,10 @@ class Command(BaseCommand):
                 physio=physios[spec["physio"]],
                 clinic=clinics[demo.PHYSIOS[spec["physio"]]["clinic"]],
                 date_of_birth=spec["born"],
+                condition=conditions[spec["condition"]],
+                affected_side=spec["side"],
             )
             patients.append((patient, spec))
-        if not ProgramTemplate.objects.exists():
-            raise CommandError("Load the catalogue first: manage.py load_catalogue")
         made = demo_history(patients)
         if made:
             self.stdout.write(f"Gave {made} demo patients a program and weeks of sessions.")
