@@ -107,6 +107,19 @@ class Condition(models.Model):
         return translated(self, "guidance")
 
 
+def clinic_owner(related_name, help_text):
+    """The clinic a catalogue entry belongs to; empty for the shared catalogue."""
+    return models.ForeignKey(
+        "hipcare.Clinic",
+        verbose_name=_("clinic"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        help_text=help_text,
+    )
+
+
 class ExerciseQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -146,15 +159,7 @@ class Exercise(DoseMixin):
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     # Empty: the shared catalogue. Set: this clinic's own exercise, seen by its physios only.
-    clinic = models.ForeignKey(
-        "hipcare.Clinic",
-        verbose_name=_("clinic"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="exercises",
-        help_text=_("Leave empty for the shared catalogue."),
-    )
+    clinic = clinic_owner("exercises", _("Leave empty for the shared catalogue."))
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_da = models.CharField(_("name (Danish)"), max_length=120)
     instructions_en = models.TextField(_("instructions (English)"), help_text=_("One step a line."))
@@ -319,15 +324,7 @@ class ProgramTemplate(models.Model):
         Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="templates"
     )
     # Empty: the shared starting program for the condition. Set: the clinic's own, used instead.
-    clinic = models.ForeignKey(
-        "hipcare.Clinic",
-        verbose_name=_("clinic"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="templates",
-        help_text=_("Leave empty for the shared template."),
-    )
+    clinic = clinic_owner("templates", _("Leave empty for the shared template."))
     name_en = models.CharField(_("name (English)"), max_length=120)
     name_da = models.CharField(_("name (Danish)"), max_length=120)
     sessions_per_week = models.PositiveSmallIntegerField(

@@ -141,6 +141,30 @@ def _tick_word(state):
     return _("done")
 
 
+def _field_changes(records, fields, labels, word, viewer, ids, *, differs=None):
+    """A Change for each field that differs between one history record and the next (a delete
+    record is no change), oldest first."""
+    differs = differs or (lambda prev, rec, f: getattr(prev, f) != getattr(rec, f))
+    changes, previous = [], None
+    for record in records:
+        if previous is not None and record.history_type != "-":
+            changes.extend(
+                Change(
+                    at=record.history_date,
+                    by=record.history_user,
+                    who=who(record.history_user, viewer, **ids),
+                    key=field,
+                    field=labels[field],
+                    old=word(field, getattr(previous, field)),
+                    new=word(field, getattr(record, field)),
+                )
+                for field in fields
+                if differs(previous, record, field)
+            )
+        previous = record
+    return changes
+
+
 def session_changes(session, *, viewer=None) -> list[Change]:
     """Each change to the session's answers (pain before and after, effort, note, warning signs)
     after they were first given, and each change to its ticks after the first tick of an
@@ -148,32 +172,21 @@ def session_changes(session, *, viewer=None) -> list[Change]:
     plan = session.plan
     ids = {"patient_id": plan.patient_id, "physio_id": plan.physio_id}
     labels = _labels()
-    changes = []
     records = (
         Session.history.model.objects.filter(id=session.pk)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    previous = None
-    for record in records:
-        if previous is not None and record.history_type != "-":
-            for field in (*SCREEN_FIELDS, *FINISH_FIELDS):
-                old, new = getattr(previous, field), getattr(record, field)
-                if field == "red_flags":
-                    old, new = sorted(old or []), sorted(new or [])
-                if _answered(previous, field) and old != new:
-                    changes.append(
-                        Change(
-                            at=record.history_date,
-                            by=record.history_user,
-                            who=who(record.history_user, viewer, **ids),
-                            key=field,
-                            field=labels[field],
-                            old=_word(field, old),
-                            new=_word(field, new),
-                        )
-                    )
-        previous = record
+
+    def differs(previous, record, field):
+        old, new = getattr(previous, field), getattr(record, field)
+        if field == "red_flags":
+            old, new = sorted(old or []), sorted(new or [])
+        return _answered(previous, field) and old != new
+
+    changes = _field_changes(
+        records, (*SCREEN_FIELDS, *FINISH_FIELDS), labels, _word, viewer, ids, differs=differs
+    )
     changes.extend(_tick_changes(session, viewer, ids))
     changes.sort(key=lambda change: change.at)
     return changes
@@ -288,26 +301,7 @@ def plan_changes(plan, *, viewer=None) -> list[Change]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    changes = []
-    previous = None
-    for record in records:
-        if previous is not None and record.history_type != "-":
-            for field in PLAN_FIELDS:
-                old, new = getattr(previous, field), getattr(record, field)
-                if old != new:
-                    changes.append(
-                        Change(
-                            at=record.history_date,
-                            by=record.history_user,
-                            who=who(record.history_user, viewer, **ids),
-                            key=field,
-                            field=labels[field],
-                            old=_plan_word(field, old),
-                            new=_plan_word(field, new),
-                        )
-                    )
-        previous = record
-    return changes
+    return _field_changes(records, PLAN_FIELDS, labels, _plan_word, viewer, ids)
 
 
 # --- Erasure ------------------------------------------------------------------------------------
