@@ -1,8 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,8 +17,44 @@ from exercises.models import Condition, ConditionNote, Exercise, ProgramTemplate
 KEY_MAX = 2**63 - 1  # the largest bigint key
 
 
+LABELLED_WIDGETS = (forms.MultiWidget, forms.RadioSelect)  # CheckboxSelectMultiple too
+
+
+class LabelledInlineFormSet(BaseInlineFormSet):
+    """A tabular inline's fields have no label of their own (the column heading is not one): each
+    gets its column's name and row number for screen readers, "Sets, row 2". The blank row that
+    "Add another" copies gets the column's name. Used by every editable tabular inline (the
+    hipcare app's too)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            widget = field.widget
+            while hasattr(widget, "widget"):  # the admin's related-object wrapper
+                widget = widget.widget
+            # Date and time pairs and lists of choices label each of their inputs already.
+            if widget.is_hidden or not field.label or isinstance(widget, LABELLED_WIDGETS):
+                continue
+            label = str(field.label)
+            if index is not None:
+                label = _("%(field)s, row %(row)d") % {"field": label, "row": index + 1}
+            widget.attrs["aria-label"] = label
+
+
+class EmptyTextLabelledFilter(admin.AllValuesFieldListFilter):
+    """The values of a text field, with the empty text named: a link without text is not one a
+    screen reader (or anyone) can choose."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if not str(choice["display"]).strip():
+                choice = {**choice, "display": _("(empty)")}
+            yield choice
+
+
 class ConditionNoteInline(admin.TabularInline):
     model = ConditionNote
+    formset = LabelledInlineFormSet
     extra = 0
     fields = ["condition", "kind", "reason_en", "reason_da", "advice_en", "advice_da"]
 
@@ -36,11 +75,15 @@ class ExerciseAdmin(admin.ModelAdmin):
     list_display = [
         "name_en", "name_da", "category", "dose", "per_side", "difficulty", "clinic", "is_active"
     ]  # fmt: skip
-    list_filter = ["category", "suits", "equipment_en", "difficulty", "clinic", "is_active"]
+    list_filter = [
+        "category", "suits", ("equipment_en", EmptyTextLabelledFilter), "difficulty", "clinic",
+        "is_active",
+    ]  # fmt: skip
     list_select_related = ["clinic"]
     search_fields = ["slug", "name_en", "name_da", "target_muscles_en", "target_muscles_da"]
     prepopulated_fields = {"slug": ["name_en"]}
-    filter_horizontal = ["suits"]
+    # A few conditions: labelled checkboxes (the two-box filter's search icons break ARIA rules).
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [ConditionNoteInline]
     actions = ["deactivate", "activate"]
     fieldsets = [
@@ -170,6 +213,7 @@ class KeyCheckingAutocompleteSelect(AutocompleteSelect):
 
 class TemplateItemInline(admin.TabularInline):
     model = TemplateItem
+    formset = LabelledInlineFormSet
     extra = 0
     fields = [
         "order",

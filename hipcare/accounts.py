@@ -453,3 +453,14 @@ def physio_reactivate(*, clinic, physio, by) -> bool:
         physio.is_active = True
         physio.save(update_fields=["is_active"])
     return True
+
+
+@transaction.atomic
+def user_set_large_text(*, user, large_text: bool) -> User:
+    """Larger text on every page for this account (base.html), or back to the normal size."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.large_text != large_text:
+        user.large_text = large_text
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["large_text"])
+    return user

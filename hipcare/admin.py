@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from exercises.admin import LabelledInlineFormSet
 from hipcare import erasure
 from hipcare.models import Clinic, ErasureRequest, Membership, User
 
@@ -105,6 +106,7 @@ def _is_patient_id(pk):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = LabelledInlineFormSet
     extra = 1
     fields = ["user", "role", "is_active", "since"]
     raw_id_fields = ["user"]  # a select of every account would not scale

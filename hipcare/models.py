@@ -195,6 +195,9 @@ class User(AbstractUser):
         blank=True,
         choices=[("left", _("Left")), ("right", _("Right")), ("both", _("Both"))],
     )
+    # Larger text on every page (base.html scales the root font size), chosen by the user in
+    # the menu and remembered on the account, so it follows them to another phone.
+    large_text = models.BooleanField(_("larger text"), default=False)
 
     objects = HipcareUserManager()
 

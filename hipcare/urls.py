@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("account/text-size/", views.text_size, name="text-size"),
     path("catalogue/", include("exercises.urls")),
     # The clinic admin's pages, each on a clinic they administer; the patient's access log.
     path("clinic/", clinic_views.clinic_home, name="clinic-home"),

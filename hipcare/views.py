@@ -10,13 +10,14 @@ from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from hipcare import accounts, audit, lockout
-from hipcare.access import physio_required
+from hipcare.access import physio_required, second_factor_required
 from hipcare.forms import PatientAddForm, StartCodeForm, add_errors
 from hipcare.middleware import (
     DATABASE_UNAVAILABLE,
@@ -46,6 +47,21 @@ def healthz(request):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_POST
+@second_factor_required
+def text_size(request):
+    """The "Larger text" toggle in the menu: remembered on the account, then back to the page."""
+    accounts.user_set_large_text(
+        user=request.user, large_text=request.POST.get("large_text") == "on"
+    )
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("home")
+    return redirect(target)
 
 
 class PasswordSetView(auth_views.PasswordResetConfirmView):
@@ -80,16 +96,25 @@ def patient_add(request):
             add_errors(form, error)
         else:
             audit.record(request.user, patient, audit.What.ACCOUNT, audit.Action.CHANGE)
+            # "Add patient and assign a program" goes straight on to the program (issue #15).
+            assign_next = request.POST.get("then") == "assign"
             if patient.email:
                 message = _(
                     "%(name)s is added. The invitation to %(email)s goes out in a moment."
                 ) % {"name": patient.get_full_name(), "email": patient.email}
+            elif assign_next:
+                message = _(
+                    "%(name)s is added. Without an e-mail address, start the account with the "
+                    "patient on their page after this: make a start code and hand it to them."
+                ) % {"name": patient.get_full_name()}
             else:
                 message = _(
                     "%(name)s is added. Without an e-mail address, start the account here with "
                     "the patient: make a start code and hand it to them."
                 ) % {"name": patient.get_full_name()}
             messages.success(request, message)
+            if assign_next:
+                return redirect("plans:plan-assign", patient.pk)
             return redirect("plans:patient-detail", patient.pk)
     return render(request, "hipcare/patient_add.html", {"form": form})
 

@@ -1,8 +1,19 @@
-"""Server-drawn SVG chart of weekly mean pain: geometry only, the template draws it."""
+"""Server-drawn SVG chart of weekly mean pain: geometry only, the template draws it.
 
-WIDTH, HEIGHT = 600, 240
-LEFT, RIGHT, TOP, BOTTOM = 34, 10, 10, 28
+The drawing is sized for a phone: the page scales the viewBox to the width it has (about 360 px
+at 390 px wide), so 15-unit text (hipcare.css) stays above 12 px there. The margins hold the
+labels whole: nothing is drawn outside the viewBox, which clips.
+"""
+
+import math
+
+WIDTH, HEIGHT = 380, 190
+# LEFT holds the pain labels ("10", right-aligned), RIGHT half the newest week's label, TOP half
+# the top pain label, BOTTOM the week labels.
+LEFT, RIGHT, TOP, BOTTOM = 30, 16, 12, 26
 PAIN_TOP = 10
+# At most this many week labels: at 16 weeks, every other week, always ending with the newest.
+MAX_LABELS = 8
 
 
 def _x(i, n):
@@ -28,8 +39,8 @@ def pain_chart(points):
             "line": " ".join(f"{x},{y}" for x, y in coords),
             "dots": coords if n <= 60 else [],
         }
-    step = max(1, n // 8)
-    labels = [(round(_x(i, n), 1), p[0]) for i, p in enumerate(points) if i % step == 0]
+    step = max(1, math.ceil(n / MAX_LABELS))
+    labels = [(round(_x(i, n), 1), p[0]) for i, p in enumerate(points) if (n - 1 - i) % step == 0]
     grid = [(v, round(_y(v), 1)) for v in (0, 5, 10)]
     return {
         "width": WIDTH,
@@ -37,7 +48,8 @@ def pain_chart(points):
         "left": LEFT,
         "right": WIDTH - RIGHT,
         "bottom": HEIGHT - BOTTOM,
-        "label_y": HEIGHT - 8,
+        "grid_label_x": LEFT - 6,
+        "label_y": HEIGHT - 6,
         "series": series,
         "labels": labels,
         "grid": grid,

@@ -1,7 +1,9 @@
+import datetime
 import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from exercises.bounds import (
@@ -37,12 +39,28 @@ DOSE_LOWEST = min(low for low, _high in DOSE_BOUNDS.values())
 DOSE_HIGHEST = max(high for _low, high in DOSE_BOUNDS.values())
 
 
+# The range's labels name its unit ("Reps from", not "From"): a label is all a screen reader says.
+RANGE_LABELS = {
+    "reps": (_("Reps from"), _("Reps to")),
+    "seconds": (_("Seconds from"), _("Seconds to")),
+    "minutes": (_("Minutes from"), _("Minutes to")),
+}
+# The assign form's rows read "Sets [3] Reps [8] to [12]": the unit shown once, the labels'
+# accessible names whole ("Reps from", "Reps to"), made of these words and "from", "to".
+RANGE_UNIT_WORDS = {"reps": _("Reps"), "seconds": _("Seconds"), "minutes": _("Minutes")}
+
+
 class DoseFields(forms.Form):
     """Sets and a range; clean_dose() judges them against the unit's bounds."""
 
     sets = forms.IntegerField(label=_("Sets"), min_value=SETS_MIN, max_value=SETS_MAX)
     dose_min = forms.IntegerField(label=_("From"), min_value=DOSE_LOWEST, max_value=DOSE_HIGHEST)
     dose_max = forms.IntegerField(label=_("To"), min_value=DOSE_LOWEST, max_value=DOSE_HIGHEST)
+
+    def label_range(self, unit):
+        """Labels the range in the exercise's unit (left as "From", "To" for an unknown one)."""
+        if unit in RANGE_LABELS:
+            self.fields["dose_min"].label, self.fields["dose_max"].label = RANGE_LABELS[unit]
 
 
 def clean_dose(form, data, unit):
@@ -57,8 +75,12 @@ def clean_dose(form, data, unit):
 
 
 class PlanForm(forms.Form):
+    # Chosen above the form (a GET form that reloads the template's rows); posted as it was shown.
     condition = forms.ModelChoiceField(
-        label=_("Condition"), queryset=Condition.objects.all(), empty_label=None
+        label=_("Condition"),
+        queryset=Condition.objects.all(),
+        empty_label=None,
+        widget=forms.HiddenInput,
     )
     side = forms.ChoiceField(label=_("Affected side"), choices=Side.choices)
     start_date = forms.DateField(label=_("Start date"), widget=DATE_INPUT)
@@ -81,6 +103,20 @@ class PlanForm(forms.Form):
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
+    SETTINGS = ("side", "start_date", "weeks", "sessions_per_week", "pain_mode")
+
+    def settings(self):
+        """The program's settings as shown, for the line that sums them up (the fields fold
+        away under it): choice labels, the start date (formatted, or the text as typed)."""
+        choices = {name: dict(self.fields[name].choices) for name in ("side", "pain_mode")}
+        values = {name: self[name].value() for name in self.SETTINGS}
+        for name, labels in choices.items():
+            values[name] = labels.get(values[name], values[name])
+        if isinstance(values["start_date"], datetime.date):
+            values["start_date"] = date_format(values["start_date"], "SHORT_DATE_FORMAT")
+        values["has_errors"] = any(self[name].errors for name in self.SETTINGS)
+        return values
+
     def clean_start_date(self):
         start = self.cleaned_data["start_date"]
         if abs((start - timezone.localdate()).days) > START_DATE_WINDOW_DAYS:
@@ -93,11 +129,11 @@ class PrescriptionRowForm(DoseFields):
 
     field_order = ["keep", "exercise", "sets", "dose_min", "dose_max", "side", "load", "note"]
 
-    keep = forms.BooleanField(label=_("Include"), required=False, initial=True)
+    keep = forms.BooleanField(label=_("Include"), required=False)
     exercise = forms.ChoiceField(label=_("Exercise"), required=False)
     side = forms.ChoiceField(label=_("Side"), choices=Side.choices, required=False)
     load = forms.CharField(label=_("Load"), max_length=100, required=False)
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = forms.CharField(label=_("Note to the patient"), max_length=300, required=False)
     confirm_caution = forms.BooleanField(label=_("I confirm this exercise"), required=False)
 
     def __init__(self, *args, exercises, exercise_choices, condition=None, guides=None, **kwargs):
@@ -109,10 +145,27 @@ class PrescriptionRowForm(DoseFields):
         self.guides = guides or {}
         self.fields["exercise"].choices = exercise_choices
         self.caution = None
+        exercise = self.selected_exercise()
+        self.label_range(exercise.dose_unit if exercise else None)
 
     def selected_exercise(self):
         key = self["exercise"].value()
         return self.exercises.get(str(key)) if key else None
+
+    def caution_note(self):
+        """The chosen exercise's caution for the program's condition (notes prefetched)."""
+        exercise = self.selected_exercise()
+        if exercise is None or self.condition is None:
+            return None
+        return exercise.caution_for(self.condition.pk)
+
+    def range_unit(self):
+        """The range's unit in words ("Reps", "Seconds", "Minutes"); "" with no exercise."""
+        exercise = self.selected_exercise()
+        return RANGE_UNIT_WORDS.get(exercise.dose_unit, "") if exercise else ""
+
+    def side_label(self):
+        return dict(Side.choices).get(self["side"].value(), "")
 
     def guide(self):
         """The template's note for the chosen exercise (the patient reads it in their language)."""
@@ -177,8 +230,6 @@ class BasePrescriptionFormSet(forms.BaseFormSet):
 PrescriptionFormSet = forms.formset_factory(
     PrescriptionRowForm, formset=BasePrescriptionFormSet, extra=0, max_num=40, absolute_max=40
 )
-# Empty rows under the template's exercises, for adding more without JavaScript.
-ASSIGN_BLANK_ROWS = 3
 
 
 def exercise_choices(condition, clinic_id):
@@ -209,7 +260,8 @@ def exercise_choices(condition, clinic_id):
 
 
 def template_rows(template, side):
-    """Starting rows: the template's exercises (items prefetched), then blank rows.
+    """Starting rows: the template's exercises (items prefetched). More are added one at a
+    time (AddExerciseForm, with_added_row): no blank row waits, ticked, at the bottom.
 
     The template's note is not copied into the physio's note: plan_assign stores it in both
     languages (Prescription.guide_en, guide_da), and the row shows it (PrescriptionRowForm.guide).
@@ -227,13 +279,17 @@ def template_rows(template, side):
                     "side": side,
                 }
             )
-    return rows + [{"keep": True, "side": side} for _row in range(ASSIGN_BLANK_ROWS)]
+    return rows
 
 
-def assign_formset(condition, *, clinic_id, data=None, template=None, side=Side.BOTH):
+def assign_formset(
+    condition, *, clinic_id, data=None, template=None, side=Side.BOTH, catalogue=None
+):
     """The assign form's exercise rows for `condition`: bound to `data` (a POST), or else
-    starting from the template's exercises on `side`."""
-    exercises, choices = exercise_choices(condition, clinic_id)
+    starting from the template's exercises on `side`. `catalogue` is exercise_choices()'s
+    answer when the caller has it; the formset keeps it (formset.catalogue) for the add form."""
+    catalogue = catalogue or exercise_choices(condition, clinic_id)
+    exercises, choices = catalogue
     guides = {str(item.exercise_id): item for item in template.items.all()} if template else {}
     row_kwargs = {
         "exercises": exercises,
@@ -243,8 +299,55 @@ def assign_formset(condition, *, clinic_id, data=None, template=None, side=Side.
     }
     kwargs = {"prefix": "rx", "form_kwargs": row_kwargs}
     if data is not None:
-        return PrescriptionFormSet(data, **kwargs)
-    return PrescriptionFormSet(initial=template_rows(template, side), **kwargs)
+        formset = PrescriptionFormSet(data, **kwargs)
+    else:
+        formset = PrescriptionFormSet(initial=template_rows(template, side), **kwargs)
+    formset.catalogue = catalogue
+    return formset
+
+
+class AddExerciseForm(forms.Form):
+    """The assign form's "Add an exercise": one more row, at the catalogue's dose, to adjust
+    before saving. Posted with the program's rows, which stay as they were typed."""
+
+    exercise = forms.ChoiceField(label=_("Add an exercise"), required=False)
+
+    def __init__(self, *args, catalogue, **kwargs):
+        super().__init__(*args, prefix="add", **kwargs)
+        self.exercises, self.fields["exercise"].choices = catalogue  # see exercise_choices()
+
+    def chosen(self):
+        """The exercise to add, or None (nothing chosen, or an error on the form)."""
+        if not self.is_valid() or not self.cleaned_data["exercise"]:
+            return None
+        exercise = self.exercises.get(self.cleaned_data["exercise"])
+        if exercise is None:
+            self.add_error("exercise", _("Choose an active exercise from the catalogue."))
+        return exercise
+
+
+def with_added_row(data, exercise, *, side, add_form):
+    """The posted assign form with one more row: `exercise` at its catalogue dose, ticked.
+    Returns the data unchanged (and an error on add_form) when the row cannot be added."""
+    rows = data.get("rx-TOTAL_FORMS", "")
+    if not (rows.isascii() and rows.isdigit() and int(rows) < PrescriptionFormSet.max_num):
+        add_form.add_error("exercise", _("The program cannot hold more exercises."))
+        return data
+    total = int(rows)
+    for i in range(total):
+        if data.get(f"rx-{i}-exercise") == str(exercise.pk) and data.get(f"rx-{i}-keep"):
+            add_form.add_error(
+                "exercise", _("%(name)s is in the program already.") % {"name": exercise.name}
+            )
+            return data
+    data = data.copy()
+    row = {"keep": "on", "exercise": exercise.pk, "side": side, "load": "", "note": ""}
+    row.update(sets=exercise.sets, dose_min=exercise.dose_min, dose_max=exercise.dose_max)
+    for key, value in row.items():
+        data[f"rx-{total}-{key}"] = str(value)
+    data["rx-TOTAL_FORMS"] = str(total + 1)
+    data["add-exercise"] = ""
+    return data
 
 
 class DoseChangeForm(DoseFields):
@@ -263,6 +366,7 @@ class DoseChangeForm(DoseFields):
         initial = {f: getattr(prescription, f) for f in fields}
         super().__init__(*args, initial=initial, **kwargs)
         self.dose_unit = prescription.dose_unit
+        self.label_range(prescription.dose_unit)
         # Each choice in the words the patient will read (in the patient's own language).
         self.fields["next_step"].choices = [(NextStep.NONE, NextStep.NONE.label)] + [
             (code, next_step_text(prescription.exercise, code))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.utils.translation import gettext, ngettext
 
 from exercises.models import translated
 from plans import charts, describe, rules
@@ -53,22 +54,55 @@ def week_of(plan, day) -> Span | None:
 
 @dataclass(frozen=True)
 class Adherence:
-    """Sessions done against sessions prescribed over some days of the program."""
+    """Sessions done against sessions prescribed over some days of the program.
+
+    The page shows whole sessions ("5 of 6 prescribed sessions"), and the percentage is that
+    fraction: sessions beyond the prescription count at most as prescribed (100 %), and with
+    nothing prescribed yet (day one of 3 a week is 3/7 of a session) there is no percentage.
+    """
 
     done: int
     prescribed: float  # exact: 3 a week over 10 days is 4.29
 
     @property
+    def prescribed_display(self) -> int:
+        """The sessions prescribed so far, as whole sessions (never x.5: see prescribed_sessions)."""
+        return round(self.prescribed)
+
+    @property
+    def counted(self) -> int:
+        """The sessions done that count towards the percentage: at most those prescribed."""
+        return min(self.done, self.prescribed_display)
+
+    @property
+    def beyond(self) -> int:
+        """Sessions done beyond the prescription (not a fault: they just do not count twice)."""
+        return max(self.done - self.prescribed_display, 0)
+
+    @property
     def percent(self) -> int | None:
-        return rules.adherence_percent(self.done, self.prescribed)
+        return rules.adherence_percent(self.counted, self.prescribed_display)
 
     @property
     def level(self) -> str | None:
         return rules.adherence_level(self.percent)
 
     @property
-    def prescribed_display(self) -> int:
-        return round(self.prescribed)
+    def text(self) -> str:
+        """In the reader's language: "5 of 6 prescribed sessions", "24 sessions (20 prescribed)",
+        "1 session done; none prescribed yet" or "No sessions prescribed yet"."""
+        done, n = self.done, self.prescribed_display
+        if n == 0:
+            if not done:
+                return gettext("No sessions prescribed yet")
+            return ngettext(
+                "%(done)s session done; none prescribed yet",
+                "%(done)s sessions done; none prescribed yet",
+                done,
+            ) % {"done": done}
+        if self.beyond:
+            return gettext("%(done)s sessions (%(n)s prescribed)") % {"done": done, "n": n}
+        return gettext("%(done)s of %(n)s prescribed sessions") % {"done": done, "n": n}
 
 
 def adherence_over(plan, *, done, start, end, today) -> Adherence:
@@ -88,6 +122,7 @@ class Week:
     pain_after: float | None = None
     days: list = field(default_factory=list)  # (date, state, session row) for a calendar row
     exercises: list = field(default_factory=list)  # (name, times ticked)
+    weeks: int = 0  # the program's planned length, for "week 7 of 12"
 
     @property
     def index(self):
@@ -118,6 +153,42 @@ class Week:
     def prescribed_display(self):
         return self.target if self.in_progress else self.adherence.prescribed_display
 
+    @property
+    def count_text(self) -> str:
+        """Reads "2 of 3 sessions", or "4 sessions (3 planned)" when more were done."""
+        done, n = self.done, self.prescribed_display
+        if n == 0:  # the one-day last week of an ended program
+            if not done:
+                return gettext("no sessions planned")
+            return ngettext(
+                "%(done)s session (none planned)", "%(done)s sessions (none planned)", done
+            ) % {"done": done}
+        if done > n:
+            return gettext("%(done)s sessions (%(n)s planned)") % {"done": done, "n": n}
+        return gettext("%(done)s of %(n)s sessions") % {"done": done, "n": n}
+
+    @property
+    def text(self) -> str:
+        """Reads "Week 7 of 12: 2 of 3 sessions", or "Week 7 of 12: 4 sessions (3 planned)"."""
+        values = {"index": self.index, "total": self.weeks, "done": self.done}
+        values["n"] = n = self.prescribed_display
+        if n == 0:
+            if not self.done:
+                return gettext("Week %(index)s of %(total)s: no sessions planned") % values
+            return (
+                ngettext(
+                    "Week %(index)s of %(total)s: %(done)s session (none planned)",
+                    "Week %(index)s of %(total)s: %(done)s sessions (none planned)",
+                    self.done,
+                )
+                % values
+            )
+        if self.done > n:
+            return (
+                gettext("Week %(index)s of %(total)s: %(done)s sessions (%(n)s planned)") % values
+            )
+        return gettext("Week %(index)s of %(total)s: %(done)s of %(n)s sessions") % values
+
 
 def _mean(values):
     values = [v for v in values if v is not None]
@@ -132,6 +203,7 @@ def build_week(plan, span: Span, rows, *, today) -> Week:
         adherence_over(plan, done=len(done), start=span.start, end=span.end, today=today),
         target=plan.sessions_per_week,
         in_progress=span.end >= today,
+        weeks=plan.weeks,
         pain_before=_mean(r["pain_before"] for r in done),
         pain_after=_mean(r["pain_after"] for r in done),
     )

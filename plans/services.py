@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -385,7 +386,7 @@ def _ease_next_session(session):
             by=None,
             dose=step.dose,
             reason=_("One step lighter after pain %(pain)d of 10 after the session of %(date)s.")
-            % {"pain": session.pain_after, "date": session.date.isoformat()},
+            % {"pain": session.pain_after, "date": date_format(session.date, "SHORT_DATE_FORMAT")},
             effective=effective,
         )
         new.eased_after = session

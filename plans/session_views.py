@@ -74,6 +74,11 @@ def today(request):
         return render(request, "plans/today.html", {"plan": plan, "ended": True, "day": day})
     if day < plan.start_date:
         return render(request, "plans/today.html", {"plan": plan, "outside": True, "day": day})
+    return _render_checklist(request, plan, day, today_)
+
+
+def _render_checklist(request, plan, day, today_, *, start_form=None, finish_form=None):
+    """Today's page; a form that was refused comes back with its errors, at its place."""
     session = Session.objects.filter(plan=plan, date=day).first()
     items = _checklist_items(plan, day, session)
     audit.record(request.user, request.user, audit.What.CHECKLIST)
@@ -87,13 +92,15 @@ def today(request):
         # Only the week of the day shown: the checklist's cost must not grow with the history.
         "week": progress.week(plan, day, today=today_),
         "entry_limits": ENTRY_LIMITS,
-        "start_form": SessionStartForm(
+        "start_form": start_form
+        or SessionStartForm(
             initial={
                 "pain_before": session and session.pain_before,
                 "red_flags": session.red_flags if session else [],
             }
         ),
-        "finish_form": SessionFinishForm(
+        "finish_form": finish_form
+        or SessionFinishForm(
             initial={
                 "pain_after": session and session.pain_after,
                 "effort": session and session.effort,
@@ -110,7 +117,8 @@ def today(request):
         "eased": progress.eased_doses([rx for rx, _entry in items]),
         "changed": progress.recently_changed([rx for rx, _entry in items], day),
     }
-    return render(request, "plans/today.html", context)
+    status = 422 if start_form is not None or finish_form is not None else 200
+    return render(request, "plans/today.html", context, status=status)
 
 
 def _plan_and_day(request, value):
@@ -125,23 +133,55 @@ def _plan_and_day(request, value):
     return plan, day, today_
 
 
+def _refused(form, field, message):
+    """The form's error on `field` in words for the patient (the form's own for a bad value)."""
+    if field in form.errors and form.data.get(field) in (None, ""):
+        form.errors[field] = form.error_class([message])
+    return form
+
+
 @require_POST
 @patient_required
 def session_start(request, day):
     plan, day, today_ = _plan_and_day(request, day)
     form = SessionStartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose how much it hurts now, from 0 to 10."))
-        return redirect(_checklist_url(day, today_))
+        if _parse_day(day.isoformat(), plan, today_) is None:
+            messages.error(request, _("Choose how much it hurts now, from 0 to 10."))
+            return redirect(_checklist_url(day, today_))
+        # Shown again at the question, with the answers given and the field focused.
+        form = _refused(form, "pain_before", _("Choose how much it hurts now, from 0 to 10."))
+        return _render_checklist(request, plan, day, today_, start_form=form)
+    answered = Session.objects.filter(plan=plan, date=day, pain_before__isnull=False).exists()
     try:
         session = services.session_start(plan=plan, day=day, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect(_checklist_url(day, today_))
+        return redirect(_checklist_url(day, today_) + "#main")
     audit.record(request.user, request.user, audit.What.SESSION, CHANGE)
-    # Straight to the answer: the advice not to exercise, or the first exercise.
-    return redirect(
-        _checklist_url(day, today_) + ("#result" if session.stopped_by_screen else "#exercises")
+    if session.stopped_by_screen:  # straight to the advice not to exercise
+        return redirect(_checklist_url(day, today_) + "#result")
+    if answered:  # changed answers: say so where the page opens
+        messages.success(
+            request,
+            _("Your answers are updated: pain now %(pain)d of 10.") % {"pain": session.pain_before},
+        )
+        return redirect(_checklist_url(day, today_) + "#main")
+    # To the first exercise, which the fragment also focuses (its row takes the focus).
+    first = (
+        Prescription.objects.in_effect_on(day)
+        .filter(plan=plan)
+        .order_by("order", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return redirect(_checklist_url(day, today_) + (f"#rx-{first}" if first else "#exercises"))
+
+
+def _item_of(items, prescription):
+    """The checklist's row of a prescription; after a dose change, the row of its new dose."""
+    return next((i for i in items if i[0].pk == prescription.pk), None) or next(
+        (i for i in items if i[0].exercise_id == prescription.exercise_id), None
     )
 
 
@@ -151,7 +191,7 @@ def entry_tick(request, day, prescription_id):
     plan, day, today_ = _plan_and_day(request, day)
     # Someone else's (or a forged) prescription id is not found; a real one of another day is
     # a validation error from the service below.
-    get_object_or_404(Prescription.objects.filter(plan=plan), pk=prescription_id)
+    posted = get_object_or_404(Prescription.objects.filter(plan=plan), pk=prescription_id)
     form = TickForm(request.POST)
     error = None
     left = None  # the state this tick left, whatever another device did since
@@ -176,12 +216,16 @@ def entry_tick(request, day, prescription_id):
             error = " ".join(err.messages)
         else:
             audit.record(request.user, request.user, audit.What.SESSION, CHANGE)
-    if request.htmx:
-        session = Session.objects.filter(plan=plan, date=day).first()
-        item = next(
-            ((rx, e) for rx, e in _checklist_items(plan, day, session) if rx.pk == prescription_id),
-            None,
+    if not (request.htmx or error):  # without JavaScript: back to the page, at the exercise
+        return redirect(f"{_checklist_url(day, today_)}#rx-{prescription_id}")
+    session = Session.objects.filter(plan=plan, date=day).first()
+    items = _checklist_items(plan, day, session)
+    item = _item_of(items, posted)
+    if item is not None and item[0].pk != posted.pk:
+        error = _(
+            "Your physiotherapist has changed this exercise. Check the new dose and tick it again."
         )
+    if request.htmx:
         if item is None:
             raise Http404
         context = {
@@ -193,12 +237,17 @@ def entry_tick(request, day, prescription_id):
             "error": error,
             "entry_limits": ENTRY_LIMITS,
             "can_tick": True,
+            # The counts above the list and in the header, swapped in out of band.
+            "done_count": sum(1 for _rx, entry in items if entry),
+            "items": items,
+            "week": progress.week(plan, day, today=today_),
         }
         status = 422 if error else 200
-        return render(request, "plans/today.html#checklist-item", context, status=status)
+        return render(request, "plans/_tick_response.html", context, status=status)
     if error:
         messages.error(request, error)
-    return redirect(f"{_checklist_url(day, today_)}#rx-{prescription_id}")
+    anchor = item[0].pk if item else prescription_id
+    return redirect(f"{_checklist_url(day, today_)}#rx-{anchor}")
 
 
 @require_POST
@@ -206,11 +255,27 @@ def entry_tick(request, day, prescription_id):
 def session_finish(request, day):
     plan, day, today_ = _plan_and_day(request, day)
     form = SessionFinishForm(request.POST)
-    if not form.is_valid():
+    session = Session.objects.filter(plan=plan, date=day).first()
+    ticked = session is not None and session.entries.exists()
+    # The finish form is on the page: a refused answer is shown again there, at its field.
+    shown = (
+        session is not None
+        and session.screened
+        and not session.stopped_by_screen
+        and _parse_day(day.isoformat(), plan, today_) is not None
+    )
+    if shown:
+        if form.is_valid() and not ticked:
+            form.add_error(None, _("Tick at least one exercise before you finish."))
+        if not form.is_valid():
+            form = _refused(
+                form, "pain_after", _("Choose how much it hurts after the session, from 0 to 10.")
+            )
+            return _render_checklist(request, plan, day, today_, finish_form=form)
+    elif not form.is_valid():
         messages.error(request, _("Choose how much it hurts after the session, from 0 to 10."))
         return redirect(_checklist_url(day, today_) + "#finish")
-    session = Session.objects.filter(plan=plan, date=day).first()
-    if session is None or not session.entries.exists():
+    if not ticked:
         messages.error(request, _("Tick at least one exercise before you finish."))
         return redirect(_checklist_url(day, today_))
     try:

@@ -17,12 +17,14 @@ from hipcare.forms import add_errors
 from hipcare.models import CLINIC_ADMIN, Cover, User
 from plans import describe, progress, rules, services
 from plans.forms import (
+    AddExerciseForm,
     ContactForm,
     DoseChangeForm,
     PainModeForm,
     PlanForm,
     SuggestionDecisionForm,
     assign_formset,
+    with_added_row,
 )
 from plans.history import dose_history, plan_changes
 from plans.models import Contact, Plan, Prescription, Side
@@ -181,12 +183,39 @@ def plan_assign(request, pk):
         .first()
     )
     side = patient.affected_side or Side.BOTH
+    added_row = None
     if request.method == "POST":
         form = PlanForm(request.POST)
         formset = assign_formset(
             condition, clinic_id=patient.clinic_id, data=request.POST, template=template
         )
-        if form.is_valid() and formset.is_valid():
+        add_form = AddExerciseForm(request.POST, catalogue=formset.catalogue)
+        adding = add_form.chosen()
+        if adding is not None or "add_row" in request.POST:
+            # "Add an exercise" saves nothing: the page comes back with the rows as typed and
+            # the new one at the catalogue's dose, to adjust (also when Save was pressed with
+            # an exercise chosen there: the physio sees its dose before it is saved).
+            if adding is not None:
+                posted_side = request.POST.get("side")
+                data = with_added_row(
+                    request.POST,
+                    adding,
+                    side=posted_side if posted_side in Side.values else side,
+                    add_form=add_form,
+                )
+                if data is not request.POST:
+                    added_row = int(data["rx-TOTAL_FORMS"]) - 1
+                    formset = assign_formset(
+                        condition,
+                        clinic_id=patient.clinic_id,
+                        data=data,
+                        template=template,
+                        catalogue=formset.catalogue,
+                    )
+                    add_form = AddExerciseForm(catalogue=formset.catalogue)
+            elif not add_form.errors:
+                add_form.add_error("exercise", _("Choose the exercise to add."))
+        elif form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             items = [spec for f in formset.forms if (spec := f.item_spec())]
             plan = None
@@ -236,12 +265,15 @@ def plan_assign(request, pk):
         formset = assign_formset(
             condition, clinic_id=patient.clinic_id, template=template, side=side
         )
+        add_form = AddExerciseForm(catalogue=formset.catalogue)
     active = Plan.objects.for_user(request.user).active().filter(patient=patient).first()
     audit.record(request.user, patient, audit.What.PROGRAM)
     context = {
         "patient": patient,
         "form": form,
         "formset": formset,
+        "add_form": add_form,
+        "added_row": added_row,
         "condition": condition,
         "conditions": conditions.values(),
         "template": template,

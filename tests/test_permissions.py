@@ -59,6 +59,8 @@ TABLE = {
     "home": ("get", lambda w: [], [LOGIN] + [302] * (len(ROLES) - 1)),
     "healthz": ("get", lambda w: [], PUBLIC),
     "set_language": ("post", lambda w: [], [302] * len(ROLES)),
+    # The "Larger text" toggle: anyone signed in, for their own account; back to the page.
+    "text-size": ("post", lambda w: [], [LOGIN] + [302] * (len(ROLES) - 1)),
     "login": ("get", lambda w: [], PUBLIC),
     # The second factor: a signed-in user who passed it (physios, staff, through the test
     # client) is sent on; a patient without an app is offered the set-up.
@@ -112,7 +114,8 @@ TABLE = {
     "plans:history": ("get", lambda w: [], PATIENT_OWN),
     "plans:my-data": ("get", lambda w: [], PATIENT_OWN),
     "plans:my-data-fhir": ("get", lambda w: [], PATIENT_OWN),
-    "plans:session-start": ("post", day, [LOGIN, 302, 302, 403, 403, 403, 403, 403, 403, 403]),
+    # Posted empty: the checklist again, the missing answer at its field (422).
+    "plans:session-start": ("post", day, [LOGIN, 422, 422, 403, 403, 403, 403, 403, 403, 403]),
     # The other patient has their own plan, so the patient's prescription id is not theirs: 404.
     "plans:entry-tick": (
         "post",

@@ -33,7 +33,7 @@ def log_in(page: Page, base: str, username: str, password: str = TEST_PASSWORD):
         page.wait_for_url(re.compile(r"/accounts/two-factor/"))
         page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
         page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(re.compile(r"/(caseload|today|clinic)/$"))
+    page.wait_for_url(re.compile(r"/(caseload|today|clinic|admin)/$"))
 
 
 def log_out(page: Page):

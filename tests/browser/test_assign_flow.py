@@ -23,7 +23,7 @@ def test_physio_adds_a_patient_assigns_fai_and_the_patient_sees_the_dose(
     page.get_by_label("E-mail").fill("ida.holm@example.org")
     page.get_by_label("Condition").select_option(label="Femoroacetabular impingement (FAI)")
     page.get_by_label("Affected side").select_option(label="Right")
-    page.get_by_role("button", name="Add patient and send invitation").click()
+    page.get_by_role("button", name="Add patient only").click()
     expect(page.get_by_role("heading", name="Ida Holm")).to_be_visible()
     # The physio sees the invitation's state, never its link; the worker mails it to the patient.
     expect(page.get_by_text("Not sent yet")).to_be_visible()
@@ -37,8 +37,8 @@ def test_physio_adds_a_patient_assigns_fai_and_the_patient_sees_the_dose(
     started = time.monotonic()
     page.get_by_role("link", name="Assign a program").click()
     row = page.get_by_role("group", name="Side-stepping with mini band")
-    expect(row.get_by_role("spinbutton", name="To", exact=True)).to_have_value("12")
-    row.get_by_role("spinbutton", name="To", exact=True).fill("10")
+    expect(row.get_by_role("spinbutton", name="Reps to", exact=True)).to_have_value("12")
+    row.get_by_role("spinbutton", name="Reps to", exact=True).fill("10")
     page.get_by_role("button", name="Save program").click()
     expect(page.get_by_text("The program is saved.")).to_be_visible()
     elapsed = time.monotonic() - started

@@ -36,8 +36,9 @@ def text(response):
 
 def test_four_pages_show_one_week_and_one_adherence(client, patient, logged_plan):
     # By hand: week 3 holds days 1 and 2 ago, so 2 of its 3 sessions; the last 14 days hold
-    # 5 sessions of 3 × 14 / 7 = 6 prescribed (83 %); the whole program 5 of 3 × 17 / 7 (69 %).
-    week_line = "Week 3: 2 of 3 sessions"
+    # 5 sessions of 3 × 14 / 7 = 6 prescribed (83 %); the whole program 5 of 3 × 17 / 7 = 7.29,
+    # shown as "5 of 7", and the percentage is the fraction shown (71 %, issue #15).
+    week_line = "Week 3 of 12: 2 of 3 sessions"
     client.force_login(patient.physio)
     caseload = client.get(reverse("plans:caseload"))
     detail = client.get(reverse("plans:patient-detail", args=[patient.pk]))
@@ -65,12 +66,12 @@ def test_four_pages_show_one_week_and_one_adherence(client, patient, logged_plan
     }
     for page, summary in summaries.items():
         assert (summary.recent.done, summary.recent.prescribed_display) == (5, 6), page
-        assert (summary.recent.percent, summary.overall.percent) == (83, 69), page
+        assert (summary.recent.percent, summary.overall.percent) == (83, 71), page
         assert summary.last_session == days_ago(1), page
     assert "83 %" in text(caseload)
     for response in (detail, history):
         assert "83 %" in text(response) and "5 of 6 prescribed sessions" in text(response)
-        assert "69 %" in text(response)
+        assert "71 %" in text(response)
 
 
 def test_a_backfilled_day_shows_the_week_it_belongs_to(client, patient, logged_plan):
@@ -79,4 +80,4 @@ def test_a_backfilled_day_shows_the_week_it_belongs_to(client, patient, logged_p
     week = response.context["week"]
     # 5 days ago is in week 2 (days 9 to 3 ago), with the sessions of 5 and 9 days ago.
     assert (week.index, week.start, week.end, week.done) == (2, days_ago(9), days_ago(3), 2)
-    assert "Week 2: 2 of 3 sessions" in text(response)
+    assert "Week 2 of 12: 2 of 3 sessions" in text(response)

@@ -285,7 +285,7 @@ def test_finish_with_bad_input_writes_nothing(client, patient, plan, data):
     screen(client)
     client.post(reverse("plans:entry-tick", args=[day, rx_ids(plan)[0]]), {"done": "on"})
     response = client.post(reverse("plans:session-finish", args=[day]), data)
-    assert response.status_code == 302
+    assert response.status_code == 422  # the page again, the error at the finish form
     session = Session.objects.get()
     assert session.completed_at is None and session.pain_after is None
 
@@ -297,6 +297,101 @@ def test_finish_needs_a_tick(client, patient, plan):
     )
     assert response.status_code == 302
     assert not Session.objects.filter(completed_at__isnull=False).exists()
+    screen(client)  # answered, nothing ticked: the error is at the finish form
+    response = client.post(
+        reverse("plans:session-finish", args=[TODAY().isoformat()]), {"pain_after": 2}
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    finish = html[html.index('id="finish"') :]
+    assert "Tick at least one exercise before you finish." in finish
+    assert not Session.objects.filter(completed_at__isnull=False).exists()
+
+
+# --- Issue 15: the session on a phone ---------------------------------------------------------
+
+
+def test_starting_lands_on_the_first_exercise(client, patient, plan):
+    client.force_login(patient)
+    response = screen(client)
+    assert response.url.endswith(f"#rx-{rx_ids(plan)[0]}")
+
+
+def test_changed_answers_are_saved_confirmed_and_kept(client, patient, plan):
+    client.force_login(patient)
+    screen(client, pain=2)
+    response = screen(client, pain=5, red_flags=[])
+    assert response.status_code == 302 and response.url.endswith("#main")
+    html = client.get(response.url).content.decode()
+    assert "Your answers are updated: pain now 5 of 10." in html
+    session = Session.objects.get()
+    assert session.pain_before == 5
+    assert list(session.answers.values_list("pain", flat=True)) == [2, 5]
+
+
+def test_a_missing_pain_after_is_shown_at_its_field(client, patient, plan):
+    client.force_login(patient)
+    day = TODAY().isoformat()
+    screen(client)
+    client.post(reverse("plans:entry-tick", args=[day, rx_ids(plan)[0]]), {"done": "on"})
+    response = client.post(reverse("plans:session-finish", args=[day]), {"effort": 4})
+    assert response.status_code == 422
+    html = response.content.decode()
+    finish = html[html.index('id="finish"') :]
+    message = "Choose how much it hurts after the session, from 0 to 10."
+    assert f'id="id_pain_after-error">{message}' in finish
+    assert 'aria-invalid="true" aria-describedby="id_pain_after-error"' in finish
+    assert 'id="id_pain_after_0" value="0" autocomplete="off" autofocus' in finish
+    assert 'id="id_effort_4" value="4" autocomplete="off" checked' in finish  # kept
+    assert message not in html[: html.index('id="finish"')]  # not at the top
+    assert Session.objects.get().completed_at is None
+
+
+def test_a_missing_pain_now_is_shown_at_its_field(client, patient, plan):
+    client.force_login(patient)
+    response = client.post(
+        reverse("plans:session-start", args=[TODAY().isoformat()]), {"red_flags": ["calf"]}
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_pain_before-error">Choose how much it hurts now, from 0 to 10.' in html
+    assert 'id="id_pain_before_0" value="0" autocomplete="off" autofocus' in html
+    assert 'value="calf" id="id_red_flags_5" checked' in html  # the answers given stay
+    assert not Session.objects.exists()
+
+
+def test_a_tick_updates_the_counts_out_of_band(client, patient, plan):
+    client.force_login(patient)
+    screen(client)
+    rx = rx_ids(plan)[0]
+    url = reverse("plans:entry-tick", args=[TODAY().isoformat(), rx])
+    response = client.post(url, {"done": "on"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.strip().startswith(f'<li id="rx-{rx}"')
+    assert '<span id="done-count" hx-swap-oob="innerHTML">(1 of 3 done)</span>' in html
+    week = progress.week(plan, TODAY(), today=TODAY())
+    assert f'<span id="week-progress" hx-swap-oob="innerHTML">{week.text}' in html
+    assert week.done == 1
+
+
+def test_a_tick_from_a_page_older_than_a_dose_change_shows_the_new_dose(client, patient, plan):
+    client.force_login(patient)
+    screen(client)
+    old = plan.prescriptions.order_by("order").first()
+    dose = old.dose
+    new = services.prescription_change_dose(
+        prescription=old, by=plan.physio, dose=Dose(dose.sets + 1, dose.unit, dose.low, dose.high)
+    )
+    url = reverse("plans:entry-tick", args=[TODAY().isoformat(), old.pk])
+    response = client.post(url, {"done": "on"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert html.strip().startswith(f'<li id="rx-{new.pk}"')
+    assert "Your physiotherapist has changed this exercise." in html
+    assert not SessionEntry.objects.exists()
+    response = client.post(url, {"done": "on"})  # without JavaScript: to the new dose
+    assert response.url.endswith(f"#rx-{new.pk}")
 
 
 def test_backfill_a_missed_day(client, patient, plan):
