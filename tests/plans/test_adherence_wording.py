@@ -16,8 +16,7 @@ from django.utils import timezone, translation
 from plans import progress, rules
 from plans.models import Session, SessionEntry
 from tests.factories import PlanFactory, PrescriptionFactory
-
-START = datetime.date(2026, 1, 7)
+from tests.plans.fakes import FakePlan, day
 
 
 @pytest.fixture(autouse=True)
@@ -56,25 +55,8 @@ def test_adherence_reads_right(done, prescribed, text, percent):
     assert adherence.counted <= adherence.prescribed_display
 
 
-class FakePlan:
-    def __init__(self, *, weeks=12, sessions_per_week=3, ended_on=None):
-        self.start_date = START
-        self.end_date = START + datetime.timedelta(weeks=weeks, days=-1)
-        self.sessions_per_week = sessions_per_week
-        self.weeks = weeks
-        self.ended_on = ended_on
-
-    @property
-    def last_day(self):
-        return min(self.end_date, self.ended_on or self.end_date)
-
-
-def day(n):
-    return START + datetime.timedelta(days=n)
-
-
 def a_week(index, done, *, today, plan=None):
-    plan = plan or FakePlan()
+    plan = plan or FakePlan(weeks=12)
     span = progress.week_of(plan, day(7 * (index - 1)))
     rows = [{"date": span.start, "ticks": 1, "pain_before": 2, "pain_after": 2}] * done
     return progress.build_week(plan, span, rows, today=today)
@@ -104,7 +86,7 @@ def test_a_week_reads_right(index, done, today, text, count, percent):
     ],
 )
 def test_the_one_day_last_week_of_an_ended_program(done, text, percent):
-    plan = FakePlan(ended_on=day(7))  # ended on the first day of week 2: 3/7 of a session
+    plan = FakePlan(weeks=12, ended_on=day(7))  # ended on the first day of week 2: 3/7 of a session
     week = a_week(2, done, today=day(30), plan=plan)
     assert (week.text, week.percent) == (text, percent)
 
