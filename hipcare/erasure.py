@@ -4,7 +4,7 @@
    ErasureRequest waits for the clinic.
 2. The clinic admin decides: erase now (`erase`), or keep the clinical record for the clinic's
    retention period (`erasure_keep`), after which the worker erases it (`erase_due`, queued as a
-   task for that date and run daily by `manage.py erase_due` as a safety net).
+   task for that date and run by the daily housekeeping, `manage.py housekeeping`, as a safety net).
 3. `erase` deletes the patient and everything that holds their personal data, in one transaction.
    What stays: the access log (ids only; the database refuses its deletion) and the
    ErasureRequest row (dates and the number the patient had, no name).
@@ -203,7 +203,7 @@ def erase(*, erasure=None, patient=None, by) -> ErasureRequest | None:
 
 def erase_due(*, today=None) -> int:
     """Erases every kept record whose day has come; the task queued by erasure_keep and the daily
-    `manage.py erase_due` both call it. One transaction per record: one failure (logged) does not
+    `manage.py housekeeping` both call it. One transaction per record: one failure (logged) does not
     keep the others. Returns how many were erased."""
     today = today or timezone.localdate()
     due = ErasureRequest.objects.filter(state=ErasureRequest.State.KEPT, erase_on__lte=today)

@@ -335,3 +335,15 @@ def test_a_colleague_may_change_the_care_and_it_is_logged(client, anna, bos_pati
     assert plan.pain_mode == "pain_free"
     event = AccessEvent.objects.get(patient=bos_patient, action="change")
     assert (event.actor_id, event.relation) == (anna.pk, "colleague")
+
+
+def test_the_databases_floor_is_the_retention_modules():
+    """The trigger cannot import Python: the migration writes the floor, and must say the same."""
+    from importlib import import_module
+
+    from hipcare import retention
+
+    migration = import_module("hipcare.migrations.0007_access_log_append_only")
+    floor = retention.ACCESS_LOG_RETENTION_MIN_DAYS
+    assert f"greatest(days::int, {floor})" in migration.PG_FORWARD
+    assert all(f"-{floor} days" in sql for sql in migration.SQLITE_FORWARD if "DELETE" in sql)

@@ -225,7 +225,7 @@ def test_erase_due_erases_only_due_requests(physio, clinic_admin):
     ErasureRequest.objects.filter(patient=not_yet).update(erase_on=TODAY() + datetime.timedelta(1))
     due_pk = due.pk
 
-    call_command("erase_due", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("housekeeping", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     assert not User.objects.filter(pk=due_pk).exists()
     assert User.objects.filter(pk=not_yet.pk).exists()
