@@ -449,6 +449,7 @@ class AccessEvent(models.Model):
         EXPORT = "export", _("data export")
         ACCOUNT = "account", _("account")
         CARE = "care", _("treating physiotherapist")
+        COURSE = "course", _("course of care")
 
     class Relation(models.TextChoices):
         SELF = "self", _("You")

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "hipcare",
     "exercises",
     "plans",
+    "courses",
 ]
 
 MIDDLEWARE = [

@@ -72,6 +72,7 @@ urlpatterns = [
         name="clinic-erasure-decide",
     ),
     path("", include("plans.urls")),
+    path("", include("courses.urls")),
     path("admin/", admin.site.urls),
 ]
 

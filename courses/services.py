@@ -1,0 +1,254 @@
+"""Writes of a course of care: start it with a program, record each instrument's answers, the
+review, the discharge with its maintenance program, and the texts a patient has read. Keyword-
+only, atomic, checked like the plans' services (plans/services.py)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses import rules, scoring
+from courses.models import (
+    ClinicInstrument,
+    Course,
+    EducationRead,
+    EducationText,
+    Instrument,
+    Result,
+)
+from plans import services as plan_services
+from plans.models import Contact, Plan
+from plans.services import ItemSpec
+
+
+def course_start(*, plan: Plan, goals: str = "") -> Course:
+    course = Course(plan=plan, goals=goals.strip(), review_on=rules.review_on(plan.start_date))
+    course.full_clean()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def course_assign(*, goals: str = "", **assign) -> Plan:
+    """Assigns a program (plans.services.plan_assign, same arguments) and starts its course:
+    the patient is asked for the baseline questionnaire before the first session."""
+    plan = plan_services.plan_assign(**assign)
+    if not Course.objects.filter(plan=plan).exists():  # not a double submit of the same form
+        course_start(plan=plan, goals=goals)
+    return plan
+
+
+def instruments_for(clinic_id, *, kind=None) -> list[Instrument]:
+    """The instruments a clinic's courses use, in order, with their items: every free one, and
+    each licensed one the clinic loaded. A licensed instrument's items carry the clinic's texts.
+    2 queries."""
+    licensed = {
+        ci.instrument_id: ci for ci in ClinicInstrument.objects.in_use().filter(clinic_id=clinic_id)
+    }
+    rows = Instrument.objects.prefetch_related("items", "measures")
+    if kind:
+        rows = rows.filter(kind=kind)
+    result = []
+    for instrument in rows:
+        if instrument.is_licensed:
+            loaded = licensed.get(instrument.pk)
+            if loaded is None:
+                continue
+            for item in instrument.items.all():
+                for key, value in loaded.texts.get(str(item.number), {}).items():
+                    setattr(item, key, value)
+        result.append(instrument)
+    return result
+
+
+def _answer(instrument, value):
+    """One answer as a number within the instrument's range, or a ValidationError."""
+    if value in (None, ""):
+        raise ValidationError(_("Answer every question."))
+    try:
+        number = Decimal(str(value).replace(",", ".").strip())
+    except InvalidOperation:
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from None
+    if not number.is_finite():
+        raise ValidationError(_("“%(value)s” is not a number.") % {"value": value})
+    if number != round(number, instrument.decimals):
+        raise ValidationError(
+            _("Give whole numbers.")
+            if instrument.decimals == 0
+            else _("Give at most %(n)s decimal.") % {"n": instrument.decimals}
+        )
+    if not instrument.answer_min <= number <= instrument.answer_max:
+        raise ValidationError(
+            _("Answer between %(low)s and %(high)s.")
+            % {"low": instrument.answer_min.normalize(), "high": instrument.answer_max.normalize()}
+        )
+    return int(number) if instrument.decimals == 0 else float(number)
+
+
+def _check_recorder(course, instrument, by):
+    patient = course.plan.patient
+    if instrument.kind == Instrument.Kind.QUESTIONNAIRE:
+        if by.pk != patient.pk:
+            raise ValidationError(_("Only the patient answers this questionnaire."))
+        if not patient.is_active:
+            raise ValidationError(_("This account is closed."))
+    else:
+        plan_services._check_may_treat(by, patient)
+    if course.plan.status != Plan.Status.ACTIVE and not course.discharged:
+        raise ValidationError(_("This program has ended."))
+
+
+@transaction.atomic
+def result_record(*, course, instrument, point, answers: dict, by, week: int = 0) -> Result:
+    """Saves one instrument's answers at one point of the course (a second save replaces the
+    first, so a patient can correct an answer) with the scores its rule gives."""
+    course = Course.objects.select_for_update().select_related("plan__patient").get(pk=course.pk)
+    _check_recorder(course, instrument, by)
+    if point not in Result.Point.values or (point == rules.WEEK) != (week >= 1):
+        raise ValidationError(_("Unknown point of the course."))
+    if point == rules.WEEK and not instrument.weekly:
+        raise ValidationError(_("This measure is not asked weekly."))
+    items = {item.number: item.subscale for item in instrument.items.all()}
+    clean = {}
+    errors = {}
+    for number in items:
+        try:
+            clean[str(number)] = _answer(instrument, answers.get(number, answers.get(str(number))))
+        except ValidationError as error:
+            errors[str(number)] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    scores = scoring.score(instrument.scoring, items, {int(n): v for n, v in clean.items()})
+    result, _created = Result.objects.update_or_create(
+        course=course,
+        instrument=instrument,
+        point=point,
+        week=week,
+        defaults={"answers": clean, "scores": scores, "recorded_by": by,
+                  "recorded_at": timezone.now()},
+    )  # fmt: skip
+    return result
+
+
+@transaction.atomic
+def course_ask_discharge(*, course, by) -> Course:
+    """Asks the patient for the discharge questionnaire now, before the program's last week."""
+    course = Course.objects.select_for_update().select_related("plan__patient").get(pk=course.pk)
+    plan_services._check_may_treat(by, course.plan.patient)
+    if course.discharged:
+        raise ValidationError(_("This course is already discharged."))
+    if course.discharge_asked_at is None:
+        course.discharge_asked_at = timezone.now()
+        course.save(update_fields=["discharge_asked_at"])
+    return course
+
+
+@transaction.atomic
+def course_review(*, course, by, decision, note="") -> Course:
+    """The 6-week review: the decision and a note. It is also the program review the caseload
+    asks for, so the "review due" flag clears."""
+    course = Course.objects.select_for_update().select_related("plan__patient").get(pk=course.pk)
+    plan_services._check_may_treat(by, course.plan.patient)
+    if course.discharged:
+        raise ValidationError(_("This course is already discharged."))
+    if course.plan.status != Plan.Status.ACTIVE:
+        raise ValidationError(_("This program has ended."))
+    if decision not in Course.Decision.values:
+        raise ValidationError({"decision": _("Choose what happens next.")})
+    course.reviewed_at = timezone.now()
+    course.review_decision = decision
+    course.review_note = note.strip()
+    course.full_clean()
+    course.save()
+    plan_services.contact_record(
+        plan=course.plan,
+        by=by,
+        reason=Contact.Reason.REVIEW,
+        note=course.review_note or Course.Decision(decision).label,
+        covers_through=timezone.localdate(),
+    )
+    if decision == Course.Decision.END and course.discharge_asked_at is None:
+        course.discharge_asked_at = timezone.now()
+        course.save(update_fields=["discharge_asked_at"])
+    return course
+
+
+@transaction.atomic
+def course_discharge(
+    *,
+    course,
+    by,
+    note="",
+    sessions_per_week: int = rules.MAINTENANCE_SESSIONS_PER_WEEK,
+    weeks: int = rules.MAINTENANCE_WEEKS,
+) -> Course:
+    """Ends the course: the program ends and a maintenance program with the same exercises and
+    current doses starts today at a lower frequency, so the patient keeps ticking."""
+    course = (
+        Course.objects.select_for_update()
+        .select_related("plan__patient", "plan__condition")
+        .get(pk=course.pk)
+    )
+    plan = course.plan
+    plan_services._check_may_treat(by, plan.patient)
+    if course.discharged:
+        raise ValidationError(_("This course is already discharged."))
+    if plan.status != Plan.Status.ACTIVE:
+        raise ValidationError(_("This program has ended."))
+    if sessions_per_week >= plan.sessions_per_week:
+        raise ValidationError(
+            {
+                "sessions_per_week": _(
+                    "A maintenance program has fewer sessions a week than the course "
+                    "(%(n)s a week)."
+                )
+                % {"n": plan.sessions_per_week}
+            }
+        )
+    items = [
+        ItemSpec(
+            exercise=rx.exercise,
+            dose=rx.dose,
+            side=rx.side,
+            load=rx.load,
+            note=rx.note,
+            caution_confirmed=rx.caution_confirmed,
+            guide_en=rx.guide_en,
+            guide_da=rx.guide_da,
+        )
+        for rx in plan.prescriptions.current().select_related("exercise").order_by("order", "pk")
+    ]
+    maintenance = plan_services.plan_assign(
+        physio=by,
+        patient=plan.patient,
+        condition=plan.condition,
+        side=plan.side,
+        start_date=timezone.localdate(),
+        weeks=weeks,
+        sessions_per_week=sessions_per_week,
+        items=items,
+        template=plan.template,
+        pain_mode=plan.pain_mode,
+    )
+    course.discharged_at = timezone.now()
+    course.discharge_note = note.strip()
+    course.maintenance_plan = maintenance
+    course.full_clean()
+    course.save()
+    return course
+
+
+def course_of(plan) -> Course | None:
+    """The course a plan belongs to: its own, or the one it is the maintenance program of."""
+    return (
+        Course.objects.filter(plan=plan).first()
+        or Course.objects.filter(maintenance_plan=plan).first()
+    )
+
+
+@transaction.atomic
+def education_mark_read(*, patient, text: EducationText) -> EducationRead:
+    read, _created = EducationRead.objects.get_or_create(patient=patient, text=text)
+    return read
