@@ -140,6 +140,17 @@ PATIENTS = [
         "born": "1988-03-14",
     },
     {
+        "username": "patient10",
+        "first_name": "Inge",
+        "last_name": "Lund",
+        "email": "inge@example.org",
+        "physio": 0,
+        "condition": "osteoarthritis",
+        "side": "right",
+        "story": "ended_flat",
+        "born": "1951-04-19",
+    },
+    {
         "username": "patient9",
         "first_name": "Erik",
         "last_name": "Vestergaard",

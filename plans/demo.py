@@ -30,6 +30,7 @@ STORIES = {
     "struggling": {"daily_chance": 0.3, "pain": (4, 6), "stopped_days_ago": 0},
     "stopped": {"daily_chance": 0.45, "pain": (4, 3), "stopped_days_ago": 17, "pain_free": True},
     "ended": {"daily_chance": 0.45, "pain": (5, 2), "stopped_days_ago": 3, "weeks_ago": 12},
+    "ended_flat": {"daily_chance": 0.35, "pain": (5, 5), "stopped_days_ago": 3, "weeks_ago": 12},
     "stop_today": {"daily_chance": 0.5, "pain": (3, 4), "stopped_days_ago": 0, "stop_today": True},
 }  # fmt: skip
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from courses.demo import demo_courses, demo_licence
 from exercises.models import Condition, ProgramTemplate
 from hipcare import demo, erasure, two_factor
 from hipcare.models import CLINIC_ADMIN, PHYSIO, Clinic, Membership, User, normalise_username
@@ -58,6 +59,9 @@ class Command(BaseCommand):
         if made:
             self.stdout.write(f"Gave {made} demo patients a program and weeks of sessions.")
             demo_access_log(physios, patients)
+        demo_licence(clinics[demo.CLINIC_ADMIN["clinic"]], clinic_admin)
+        if courses := demo_courses(patients):
+            self.stdout.write(f"Gave {courses} demo programs a course of care.")
         for patient, spec in patients:
             if spec.get("erasure") and patient.is_active:
                 erasure.erasure_request(patient=patient)
