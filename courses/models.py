@@ -309,8 +309,10 @@ class Result(models.Model):
     week = models.PositiveSmallIntegerField(_("program week"), default=0)
     answers = models.JSONField(_("answers"), default=dict)
     scores = models.JSONField(_("scores"), default=dict)
+    # RESTRICT: a physio who recorded a test is never deleted; the patient's own answers go
+    # with their course when the patient is erased.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
 

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from courses import services as course_services
+from courses.models import Course, EducationRead, EducationText, Result
 from exercises.models import Exercise
 from hipcare import accounts, audit, erasure
 from hipcare.backends import EmailOrUsernameBackend
@@ -444,6 +446,23 @@ def full_record(client, settings, physio, clinic, clinic_admin):
         patient=patient, from_physio=physio, to_physio=colleague, by=clinic_admin,
         kind=Handover.Kind.HANDOVER,
     )  # fmt: skip
+    # A course of care: goals in the patient's words, answers, a test, a text read.
+    course = course_services.course_start(plan=plan, goals=f"{first} wants to dance again")
+    instruments = {i.code: i for i in course_services.instruments_for(patient.clinic_id)}
+    course_services.result_record(
+        course=course, instrument=instruments["hip-pain"], point="baseline", answers={1: 4},
+        by=patient,
+    )  # fmt: skip
+    course_services.result_record(
+        course=course, instrument=instruments["chair-stand-30s"], point="baseline",
+        answers={1: 11}, by=physio,
+    )  # fmt: skip
+    call_command("load_education", verbosity=0)
+    text = EducationText.objects.filter(condition=plan.condition).first() or EducationText.objects.create(
+        condition=plan.condition, slug="x", title_en="x", title_da="x", body_en="x", body_da="x",
+        source="[1]",
+    )  # fmt: skip
+    course_services.education_mark_read(patient=patient, text=text)
     audit.record(physio, patient, audit.What.PATIENT)
     # Log-ins: failures by username and e-mail in any case, a success, a session.
     assert log_in(type(client)(), email).status_code == 302
@@ -478,6 +497,7 @@ def test_an_erased_patient_leaves_no_name_or_email_anywhere(full_record, clinic_
         "plans_contact",
         "plans_prescription",
         "plans_review",
+        "courses_course",
         "axes_accessattempt",
         "axes_accesslog",
         "django_admin_log",
@@ -507,6 +527,9 @@ def test_an_erased_patient_leaves_no_name_or_email_anywhere(full_record, clinic_
     )
     assert not Handover.objects.filter(patient_id=number).exists()
     assert not Plan.objects.filter(pk=full_record["plan"].pk).exists()
+    assert not Course.objects.filter(plan_id=full_record["plan"].pk).exists()
+    assert not Result.objects.filter(recorded_by_id=number).exists()
+    assert not EducationRead.objects.filter(patient_id=number).exists()
     assert not AccessLog.objects.filter(username="qzelter").exists()
     # What stays: the access log (ids) and the erasure record, with no patient.
     assert AccessEvent.objects.filter(patient_id=number).count() >= 2
