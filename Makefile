@@ -10,6 +10,7 @@ venv:
 run: venv
 	$(DEV_ENV) $(PY) manage.py migrate --no-input
 	$(DEV_ENV) $(PY) manage.py load_catalogue
+	$(DEV_ENV) $(PY) manage.py load_education
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py housekeeping --schedule
 	@echo "hipcare is at http://127.0.0.1:8000 (Ctrl+C stops it); the worker prints e-mail here"

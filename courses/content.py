@@ -5,6 +5,8 @@ by a data migration, since the scoring depends on them) and the education texts
 import json
 from pathlib import Path
 
+from django.db import transaction
+
 DATA = Path(__file__).resolve().parent / "data"
 INSTRUMENTS_FILE = DATA / "instruments.json"
 EDUCATION_FILE = DATA / "education.json"
@@ -37,12 +39,23 @@ def load_instruments(data, *, instrument_model, item_model, measure_model):
     return len(data)
 
 
+class UnknownCondition(ValueError):
+    pass
+
+
+@transaction.atomic
 def load_education(data, *, update=False):
-    """Creates the shipped education texts; with update, also overwrites admins' edits."""
+    """Creates the shipped education texts; with update, also overwrites admins' edits. All or
+    nothing: a text for a condition the catalogue lacks loads none."""
     from courses.models import EducationText
     from exercises.models import Condition
 
     conditions = {c.code: c for c in Condition.objects.all()}
+    missing = sorted({spec["condition"] for spec in data} - set(conditions))
+    if missing:
+        raise UnknownCondition(
+            f"No condition {', '.join(missing)}: load the catalogue first (manage.py load_catalogue)."
+        )
     created = 0
     for spec in data:
         spec = dict(spec)

@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from courses.content import EDUCATION_FILE, load_education, read
+from courses.content import EDUCATION_FILE, UnknownCondition, load_education, read
 
 
 class Command(BaseCommand):
@@ -11,5 +11,8 @@ class Command(BaseCommand):
         parser.add_argument("--update", action="store_true", help="Overwrite edited texts.")
 
     def handle(self, *args, file, update, **options):
-        created = load_education(read(file), update=update)
+        try:
+            created = load_education(read(file), update=update)
+        except UnknownCondition as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Education texts: {created} new."))
