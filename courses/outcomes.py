@@ -4,9 +4,11 @@ important change. A fixed number of queries; the judgement is courses/rules.py's
 
 from dataclasses import dataclass, field
 
+from django.db.models import F
+
 from courses import rules
-from courses.models import Course, EducationText, Instrument, Result
-from courses.services import instruments_for
+from courses.models import Course, EducationText, Instrument, Item, Result
+from courses.services import instruments_for, instruments_in_use
 from plans import progress
 
 POINT_LABELS = dict(Result.Point.choices)
@@ -55,6 +57,24 @@ class MeasureRow:
 
     def at(self, point):
         return self.values.get(point)
+
+
+# Where a course stands (CourseState.stage), in order.
+STAGE_BASELINE, STAGE_REVIEW, STAGE_REVIEWED, STAGE_DISCHARGED = (
+    "baseline", "review", "reviewed", "discharged",
+)  # fmt: skip
+
+
+@dataclass
+class Owed:
+    """What the patient still has to answer (CourseState.owed)."""
+
+    point: str | None  # the point whose questionnaires are due, if any
+    questionnaires: list  # those of them not answered yet
+    week: int | None  # the program week whose hip pain is not given yet
+
+    def __bool__(self):
+        return bool(self.questionnaires) or self.week is not None
 
 
 @dataclass
@@ -111,6 +131,48 @@ class CourseState:
             discharge_asked=self.course.discharge_asked_at is not None,
         )
 
+    def stage(self, today) -> str:
+        """Where the course stands, for its status line: STAGE_BASELINE while the start's
+        questionnaires or tests are still missing and the review is not open yet, then
+        STAGE_REVIEW (due on course.review_on), STAGE_REVIEWED, STAGE_DISCHARGED."""
+        course = self.course
+        if course.discharged:
+            return STAGE_DISCHARGED
+        if course.reviewed:
+            return STAGE_REVIEWED
+        baseline_in = self.answered(rules.BASELINE) and self.recorded(rules.BASELINE)
+        if not baseline_in and self.tests_point(today) == rules.BASELINE:
+            return STAGE_BASELINE
+        return STAGE_REVIEW
+
+    def tests_point(self, today) -> str:
+        """The point whose performance tests the physio records now (rules.tests_point)."""
+        course, plan = self.course, self.course.plan
+        return rules.tests_point(
+            start=plan.start_date,
+            end=plan.end_date,
+            today=today,
+            reviewed=course.reviewed,
+            discharged=course.discharged,
+            discharge_asked=course.discharge_asked_at is not None,
+        )
+
+    def owed(self, today) -> "Owed":
+        """What the patient has not answered yet today: the due point's questionnaires still
+        missing, and the program week whose hip pain is still to give (None if none)."""
+        point = self.due_point(today)
+        missing = []
+        if point is not None:
+            missing = [i for i in self.questionnaires if self.result(i, point) is None]
+        span = progress.week_of(self.course.plan, today)
+        week = span.index if span is not None and self.weekly_due(span.index) else None
+        return Owed(point, missing, week)
+
+    def may_answer(self, point, today) -> bool:
+        """The patient may open a point's questionnaires: the one asked today, or one answered
+        already (to correct an answer)."""
+        return point == self.due_point(today) or any(r.point == point for r in self.results)
+
     def weekly_due(self, week_number) -> bool:
         instrument = self.weekly_instrument
         if instrument is None or self.course.discharged:
@@ -142,7 +204,8 @@ def _rows(instruments, results):
 
 
 def state(course) -> CourseState:
-    """The course of a plan fetched with its patient. 3 queries."""
+    """The course of a plan fetched with its patient. 5 queries (instruments_for's 4, the
+    results)."""
     instruments = instruments_for(course.plan.patient.clinic_id)
     results = list(Result.objects.filter(course=course).order_by("recorded_at", "pk"))
     return CourseState(course, instruments, results, _rows(instruments, results))
@@ -158,7 +221,7 @@ class WeekRow:
 
 def weeks(course_state, *, today) -> list[WeekRow]:
     """The program's weeks so far (up to plans.progress.CHART_WEEKS), each with its adherence,
-    the sessions' pain and the patient's weekly hip pain. 1 query."""
+    the sessions' pain and the patient's weekly hip pain. 2 queries (progress.history)."""
     plan = course_state.course.plan
     history = progress.history(plan, page_number=1, today=today)
     weekly = {}
@@ -184,10 +247,48 @@ def education_next(patient, plan, week_number):
     )
 
 
-def education_read(patient, condition_id):
-    """The texts the patient has read for a condition, newest first. 1 query."""
+def education_read(patient, condition_id=None):
+    """The texts the patient has read for a condition (every condition when None), newest
+    first, each with `read_at`. 1 query."""
+    texts = (
+        EducationText.objects.filter(is_active=True)
+        if condition_id is None
+        else EducationText.objects.for_condition(condition_id)
+    )
     return list(
-        EducationText.objects.for_condition(condition_id)
-        .filter(reads__patient=patient)
-        .order_by("-reads__read_at")
+        texts.filter(reads__patient=patient)
+        .annotate(read_at=F("reads__read_at"))
+        .order_by("-read_at", "-pk")
+    )
+
+
+@dataclass
+class Checklist:
+    """What today's checklist asks of a course: the point whose questionnaire is owed (or None)
+    and whether the week's hip pain is, with the weekly question."""
+
+    state: CourseState
+    point: str | None
+    weekly_due: bool
+    weekly_item: object  # courses.models.Item of the weekly instrument, or None
+
+
+def checklist(course, *, clinic_id, today, week_number) -> Checklist:
+    """The course as the checklist needs it: no scores and no licensed texts, only which
+    questionnaire is owed and the weekly question. course: fetched with its plan. 2 queries
+    (the instruments in use with their items, the results)."""
+    items = list(
+        Item.objects.filter(instrument__in=instruments_in_use(clinic_id))
+        .select_related("instrument")
+        .order_by("instrument__order", "instrument__code", "number")
+    )
+    instruments = list({item.instrument_id: item.instrument for item in items}.values())
+    results = list(Result.objects.filter(course=course).only("instrument", "point", "week"))
+    course_state = CourseState(course, instruments, results, rows=[])
+    weekly = course_state.weekly_instrument
+    return Checklist(
+        state=course_state,
+        point=course_state.due_point(today),
+        weekly_due=course_state.weekly_due(week_number),
+        weekly_item=next((i for i in items if weekly and i.instrument_id == weekly.pk), None),
     )

@@ -57,6 +57,31 @@ def questionnaire_due(
     return None
 
 
+def tests_point(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date,
+    reviewed: bool = False,
+    discharged: bool = False,
+    discharge_asked: bool = False,
+) -> str:
+    """The point whose performance tests the physio records now: the start until the review's
+    questionnaire opens, then the review, and the discharge once the course is reviewed or the
+    discharge questionnaire is open (the same days as questionnaire_due's)."""
+    discharge_open = (
+        discharge_asked
+        or discharged
+        or reviewed
+        or today >= end - datetime.timedelta(days=DISCHARGE_OPENS_DAYS_BEFORE_END)
+    )
+    if discharge_open:
+        return DISCHARGE
+    if today >= review_on(start) - datetime.timedelta(days=REVIEW_OPENS_DAYS_BEFORE):
+        return REVIEW
+    return BASELINE
+
+
 def weekly_pain_due(week_number: int | None, answered_weeks: set) -> bool:
     """The weekly average hip pain is asked once in each program week, from week 1."""
     return week_number is not None and week_number >= 1 and week_number not in answered_weeks

@@ -5,8 +5,12 @@ only, atomic, checked like the plans' services (plans/services.py)."""
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from courses import rules, scoring
@@ -43,7 +47,7 @@ def course_assign(*, goals: str = "", **assign) -> Plan:
 def instruments_for(clinic_id, *, kind=None) -> list[Instrument]:
     """The instruments a clinic's courses use, in order, with their items: every free one, and
     each licensed one the clinic loaded. A licensed instrument's items carry the clinic's texts.
-    2 queries."""
+    4 queries (the clinic's licences, the instruments, their items, their measures)."""
     licensed = {
         ci.instrument_id: ci for ci in ClinicInstrument.objects.in_use().filter(clinic_id=clinic_id)
     }
@@ -73,16 +77,21 @@ def _answer(instrument, value):
         raise ValidationError(_("“%(value)s” is not a number.") % {"value": value}) from None
     if not number.is_finite():
         raise ValidationError(_("“%(value)s” is not a number.") % {"value": value})
+    # The range first: rounding "1e30" to the decimals would raise InvalidOperation.
+    if not instrument.answer_min <= number <= instrument.answer_max:
+        raise ValidationError(
+            _("Answer between %(low)s and %(high)s.")
+            # ":f": Decimal("600.0").normalize() alone reads "6E+2".
+            % {
+                "low": f"{instrument.answer_min.normalize():f}",
+                "high": f"{instrument.answer_max.normalize():f}",
+            }
+        )
     if number != round(number, instrument.decimals):
         raise ValidationError(
             _("Give whole numbers.")
             if instrument.decimals == 0
             else _("Give at most %(n)s decimal.") % {"n": instrument.decimals}
-        )
-    if not instrument.answer_min <= number <= instrument.answer_max:
-        raise ValidationError(
-            _("Answer between %(low)s and %(high)s.")
-            % {"low": instrument.answer_min.normalize(), "high": instrument.answer_max.normalize()}
         )
     return int(number) if instrument.decimals == 0 else float(number)
 
@@ -252,3 +261,118 @@ def course_of(plan) -> Course | None:
 def education_mark_read(*, patient, text: EducationText) -> EducationRead:
     read, _created = EducationRead.objects.get_or_create(patient=patient, text=text)
     return read
+
+
+# --- A clinic's licensed measures ---------------------------------------------------------------
+
+# The keys of one item's texts in ClinicInstrument.texts (instruments_for sets them on the item).
+CLINIC_TEXT_KEYS = (
+    "text_en",
+    "text_da",
+    "low_label_en",
+    "low_label_da",
+    "high_label_en",
+    "high_label_da",
+)
+
+
+def instruments_in_use(clinic_id):
+    """The instruments a clinic's courses use, as a queryset without texts (one query where it
+    is used): every free one and each licensed one the clinic loaded and still uses."""
+    loaded = ClinicInstrument.objects.in_use().filter(clinic_id=clinic_id).values("instrument_id")
+    return Instrument.objects.filter(Q(licence=Instrument.Licence.FREE) | Q(pk__in=loaded))
+
+
+def _check_clinic_admin(by, clinic):
+    from hipcare.models import CLINIC_ADMIN, Membership
+
+    if not Membership.objects.filter(
+        user=by, clinic=clinic, role=CLINIC_ADMIN, is_active=True
+    ).exists():
+        raise ValidationError(_("Only an admin of the clinic manages its licensed measures."))
+
+
+@transaction.atomic
+def clinic_instrument_load(
+    *, clinic, instrument, by, licence_reference: str, texts: dict
+) -> ClinicInstrument:
+    """Loads (or loads again) a licensed instrument's item texts under the clinic's licence: from
+    now on the clinic's patients are asked it. texts: item number → the CLINIC_TEXT_KEYS."""
+    _check_clinic_admin(by, clinic)
+    if not instrument.is_licensed:
+        raise ValidationError(_("This measure ships with hipcare: there is nothing to load."))
+    licence_reference = licence_reference.strip()
+    if not licence_reference:
+        raise ValidationError({"licence_reference": _("Give the licence your clinic holds.")})
+    clean = {}
+    errors = {}
+    for item in instrument.items.all():
+        given = texts.get(item.number, texts.get(str(item.number))) or {}
+        row = {key: str(given.get(key) or "").strip() for key in CLINIC_TEXT_KEYS}
+        missing = [key for key in ("text_en", "text_da") if not row[key]]
+        if missing:
+            errors[str(item.number)] = _("Give the text of item %(n)s in both languages.") % {
+                "n": item.number
+            }
+        clean[str(item.number)] = row
+    if errors:
+        raise ValidationError(errors)
+    loaded, _created = ClinicInstrument.objects.update_or_create(
+        clinic=clinic,
+        instrument=instrument,
+        defaults={
+            "licence_reference": licence_reference,
+            "texts": clean,
+            "is_active": True,
+            "loaded_by": by,
+            "loaded_at": timezone.now(),
+        },
+    )
+    return loaded
+
+
+@transaction.atomic
+def clinic_instrument_stop(*, clinic, instrument, by) -> ClinicInstrument | None:
+    """The clinic stops using a licensed instrument: its patients are no longer asked it. The
+    answers given so far stay with their courses; the texts stay, so it can be used again."""
+    _check_clinic_admin(by, clinic)
+    loaded = (
+        ClinicInstrument.objects.select_for_update()
+        .filter(clinic=clinic, instrument=instrument)
+        .first()
+    )
+    if loaded is not None and loaded.is_active:
+        loaded.is_active = False
+        loaded.save(update_fields=["is_active"])
+    return loaded
+
+
+def course_summary_deliver(*, course_id, base_url, language) -> str:
+    """The worker's side of the discharge e-mail (hipcare.tasks.course_summary_mail_task): tells
+    the patient their course summary is ready, with a link to it; they log in to read it. The
+    mail carries no health data: no condition, no scores. Returns what happened, in a word."""
+    from hipcare.accounts import account_closed
+
+    course = (
+        Course.objects.filter(pk=course_id, discharged_at__isnull=False)
+        .select_related("plan__patient")
+        .first()
+    )
+    if course is None:  # the patient was erased since
+        return "gone"
+    patient = course.plan.patient
+    if account_closed(patient):  # deactivated, or asked to be erased: no e-mail
+        return "closed"
+    if not patient.email:
+        return "no address"
+    link = base_url.rstrip("/") + reverse("courses:summary", args=[course.pk])
+    with translation.override(language):
+        send_mail(
+            subject=_("Your course summary is ready"),
+            message=render_to_string(
+                "courses/email/summary_ready.txt", {"patient": patient, "link": link}
+            ),
+            from_email=None,
+            recipient_list=[patient.email],
+        )
+    return "sent"

@@ -25,6 +25,18 @@ def invitation_deliver_task(*, invitation_id, queued_at, base_url, language):
 
 
 @task
+def course_summary_mail_task(*, course_id, base_url, language):
+    """Queued by the discharge (courses/physio_views.py): the patient's e-mail that their course
+    summary is ready. The return value is a word, never the link."""
+    # Imported when run, like accounts imports this module: no import cycle at start-up.
+    from courses import services as course_services
+
+    return course_services.course_summary_deliver(
+        course_id=course_id, base_url=base_url, language=language
+    )
+
+
+@task
 def erase_due_task():
     """Queued by erasure.erasure_keep for the day a kept record's retention period ends: erases
     every kept record due by then (this one included). Returns how many; no names, no arguments."""

@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from courses.models import Instrument, Measure, Result
 from exercises.templatetags.doses import UNIT_WORDS
 from hipcare.models import Handover, User
 from plans import describe
@@ -38,8 +39,9 @@ from plans.models import (
     SessionEntry,
 )
 
-# patient, handovers, plans, prescriptions, sessions, ticked entries, answers, contacts, reviews
-RECORD_QUERIES = 9
+# patient, handovers, plans, prescriptions, sessions, ticked entries, answers, contacts, reviews,
+# the course results and the measures they score
+RECORD_QUERIES = 11
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -75,6 +77,9 @@ class PlanRecord:
     sessions: list  # SessionRecord, oldest first
     contacts: list  # Contact, oldest first
     reviews: list  # Review, oldest first
+    # The course of care's results (courses.Result, oldest first), each with `export_measures`:
+    # (measure, score) for every score it has.
+    results: list = field(default_factory=list)
 
     @cached_property
     def dose_rows(self):
@@ -195,6 +200,21 @@ def patient_record(patient) -> PatientRecord:
             ),
         )
     )
+    measures = {}
+    for measure in Measure.objects.order_by("instrument_id", "order", "pk"):
+        measures.setdefault(measure.instrument_id, []).append(measure)
+    results = {}
+    for result in (
+        Result.objects.filter(course__plan__patient=patient)
+        .select_related("instrument", "course", "recorded_by")
+        .order_by("recorded_at", "pk")
+    ):
+        result.export_measures = [
+            (m, result.scores.get(m.code))
+            for m in measures.get(result.instrument_id, [])
+            if result.scores.get(m.code) is not None
+        ]
+        results.setdefault(result.course.plan_id, []).append(result)
     records = []
     exercises = {}
     for plan in plans:
@@ -212,6 +232,7 @@ def patient_record(patient) -> PatientRecord:
             ],
             contacts=plan.export_contacts,
             reviews=plan.export_reviews,
+            results=results.get(plan.pk, []),
         )
         for exercise in record.exercises:
             exercises.setdefault(exercise.pk, exercise)
@@ -528,11 +549,69 @@ def _pain(session, which, value, patient_urn, procedure_urn):
     }
 
 
+# The course of care's outcome measures: hipcare's own codes (instrument code "." measure code,
+# e.g. "hoos12.pain"), the same on every site.
+MEASURE_SYSTEM = "https://hipcare.example/fhir/CodeSystem/measure"
+
+
+def result_when(result) -> str:
+    """When in the course a result was taken, in words: "Start", "Week 3", "Review"."""
+    if result.point == Result.Point.WEEK:
+        return _("Week %(n)d") % {"n": result.week}
+    return Result.Point(result.point).label
+
+
+def _score(result, measure, value, patient_urn, care_plan_urn):
+    """One score of a course result (a HOOS-12 scale, a test's value) as an Observation."""
+    instrument = result.instrument
+    questionnaire = instrument.kind == Instrument.Kind.QUESTIONNAIRE
+    category = ("survey", "Survey") if questionnaire else ("exam", "Exam")
+    quantity = {"value": value}
+    if measure.unit:
+        quantity["unit"] = measure.unit
+    better = _("higher is better") if measure.higher_is_better else _("lower is better")
+    return {
+        "resourceType": "Observation",
+        "status": "final",
+        "category": [
+            {
+                "coding": [
+                    {"system": OBSERVATION_CATEGORY, "code": category[0], "display": category[1]}
+                ]
+            }
+        ],  # fmt: skip
+        "code": {
+            "coding": [
+                {
+                    "system": MEASURE_SYSTEM,
+                    "code": f"{instrument.code}.{measure.code}",
+                    "display": measure.name,
+                }
+            ],
+            "text": measure.name,
+        },
+        "subject": _ref(patient_urn),
+        "basedOn": [_ref(care_plan_urn)],
+        "effectiveDateTime": _instant(result.recorded_at),
+        "performer": [_ref(patient_urn)]
+        if questionnaire
+        else [{"display": str(result.recorded_by)}],
+        "valueQuantity": quantity,
+        "note": [
+            {
+                "text": _("Course of care: %(when)s. %(instrument)s; %(better)s.")
+                % {"when": result_when(result), "instrument": instrument.name, "better": better}
+            }
+        ],
+    }
+
+
 def fhir_bundle(record: PatientRecord, base_url: str) -> dict:
     """The record as a FHIR R4 Bundle (type "collection"): Patient; per program a Condition and a
     CarePlan with an activity per dose row; an ActivityDefinition per exercise; a Procedure per
-    session; an Observation per pain score (LOINC 72514-3). Every reference is a urn:uuid of an
-    entry in the bundle. No database query."""
+    session; an Observation per pain score (LOINC 72514-3) and per course result score
+    (MEASURE_SYSTEM). Every reference is a urn:uuid of an entry in the bundle. No database
+    query."""
     ids = _Ids(base_url)
     today = timezone.localdate(record.exported_at)
     entries = []
@@ -563,6 +642,12 @@ def fhir_bundle(record: PatientRecord, base_url: str) -> dict:
                         ids.urn("Observation", f"{session.pk}-{which}"),
                         _pain(session, which, value, patient_urn, procedure_urn),
                     )
+        for result in plan_record.results:
+            for measure, value in result.export_measures:
+                add(
+                    ids.urn("Observation", f"result-{result.pk}-{measure.code}"),
+                    _score(result, measure, value, patient_urn, care_plan_urn),
+                )
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),

@@ -101,6 +101,14 @@ class PlanForm(forms.Form):
         initial=PainMode.MONITORING,
         help_text=Plan._meta.get_field("pain_mode").help_text,
     )
+    # The course of care the program starts (courses.services.course_assign) keeps them.
+    goals = forms.CharField(
+        label=_("Goals"),
+        required=False,
+        max_length=1000,  # courses.models.Course.goals
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the patient wants to be able to do again, in their words."),
+    )
     submission_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     SETTINGS = ("side", "start_date", "weeks", "sessions_per_week", "pain_mode")

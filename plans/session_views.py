@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses.patient_views import checklist_cards
 from hipcare import audit
 from hipcare.access import care_required, patient_required
 from plans import progress, rules, services
@@ -116,6 +117,8 @@ def _render_checklist(request, plan, day, today_, *, start_form=None, finish_for
         and rules.session_needs_attention(session.pain_after, session.red_flags),
         "eased": progress.eased_doses([rx for rx, _entry in items]),
         "changed": progress.recently_changed([rx for rx, _entry in items], day),
+        # The course of care's cards above the exercises (courses/patient_views.py).
+        **checklist_cards(request.user, plan, today=today_),
     }
     status = 422 if start_form is not None or finish_form is not None else 200
     return render(request, "plans/today.html", context, status=status)

@@ -10,6 +10,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses import outcomes
+from courses import services as course_services
 from exercises.models import Condition, ProgramTemplate
 from hipcare import audit, clinics
 from hipcare.access import patient_required, physio_required
@@ -58,6 +60,13 @@ def _current_prescriptions():
     )
 
 
+def _course_of(plan):
+    """The course of care of a plan fetched with select_related("course", "maintains"): its own,
+    or the one it is the maintenance program of; None without (a reverse one-to-one with no row
+    raises RelatedObjectDoesNotExist, an AttributeError, on access)."""
+    return getattr(plan, "course", None) or getattr(plan, "maintains", None)
+
+
 CASELOAD_SCOPES = ("mine", "clinic")
 
 
@@ -76,7 +85,8 @@ def caseload(request):
     patients = patients.select_related("condition", "physio").prefetch_related(
         Prefetch(
             "plans",
-            queryset=Plan.objects.active().with_marks().select_related("condition"),
+            # The course joined: a "review due" flag of a course links to its review page.
+            queryset=Plan.objects.active().with_marks().select_related("condition", "course"),
             to_attr="active_plans",
         )
     )
@@ -93,6 +103,8 @@ def caseload(request):
         rows.sort(key=lambda row: row.patient.physio_id != request.user.pk)
     page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record_many(request.user, [row.patient for row in page], audit.What.CASELOAD)
+    for row in page:
+        row.course = getattr(row.plan, "course", None)  # see _course_of
     params = {k: v for k, v in (("scope", scope if scope != "mine" else ""), ("q", query)) if v}
     context = {
         "page": page,
@@ -120,7 +132,9 @@ def patient_detail(request, pk):
         Plan.objects.for_user(request.user)
         .filter(patient=patient)
         .with_marks()
-        .select_related("condition")
+        # The course of care a program runs, or the one it keeps up after discharge: joined
+        # (reverse one-to-ones, read with _course_of); the course's state reads the patient.
+        .select_related("condition", "patient", "course", "maintains")
         .prefetch_related(_current_prescriptions(), _recent_contacts())
     )
     active = next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
@@ -144,6 +158,16 @@ def patient_detail(request, pk):
     }
     today = timezone.localdate()
     if active is not None:
+        context["course"] = course = _course_of(active)
+        if course is not None and course.plan_id == active.pk and not course.discharged:
+            # Where the course stands: which instruments and which results (2 queries).
+            course_state = outcomes.checklist(
+                course, clinic_id=patient.clinic_id, today=today, week_number=None
+            ).state
+            context["course_stage"] = course_state.stage(today)
+            context["today"] = today
+            # The review from a week before it is due; the discharge once reviewed or near the end.
+            context["course_point"] = course_state.tests_point(today)
         context["progress"] = plan_progress = progress.for_plan(active, today=today)
         if plan_progress.dose_decision_pending:
             context["changes"] = progress.proposed_changes(
@@ -220,7 +244,9 @@ def plan_assign(request, pk):
             items = [spec for f in formset.forms if (spec := f.item_spec())]
             plan = None
             try:
-                plan = services.plan_assign(
+                # The program starts its course of care: the patient's goals, the baseline.
+                plan = course_services.course_assign(
+                    goals=data["goals"],
                     physio=request.user,
                     patient=patient,
                     condition=data["condition"],

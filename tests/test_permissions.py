@@ -6,6 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from courses.services import course_start
 from hipcare.models import Cover
 from plans.models import Prescription
 from tests.factories import (
@@ -178,6 +179,57 @@ TABLE = {
         lambda w: [],
         [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 200],
     ),
+    # The course of care (courses/physio_views.py): the course page and its summary for the
+    # patient and any physio of their clinic (like a session); the rest for physios only.
+    "courses:course": (
+        "get",
+        lambda w: [w["course"].pk],
+        [LOGIN, 200, 404, 200, 404, 403, 404, 200, 403, 403],
+    ),
+    "courses:summary": (
+        "get",
+        lambda w: [w["course"].pk],
+        [LOGIN, 200, 404, 200, 404, 403, 404, 200, 403, 403],
+    ),
+    "courses:tests-record": ("get", lambda w: [w["course"].pk, "baseline"], PHYSIO_OWN),
+    "courses:review": ("get", lambda w: [w["course"].pk], PHYSIO_OWN),
+    "courses:discharge": ("get", lambda w: [w["course"].pk], PHYSIO_OWN),
+    "courses:ask-discharge": ("post", lambda w: [w["course"].pk], PHYSIO_OWN_POST),
+    # The patient's side (courses/patient_views.py): their own course only (404 for the other
+    # patient's). The week's pain posted empty without htmx: back to today with the message.
+    "courses:questionnaire": (
+        "get",
+        lambda w: [w["course"].pk, "baseline"],
+        [LOGIN, 200, 404, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    "courses:weekly-pain": (
+        "post",
+        lambda w: [w["course"].pk],
+        [LOGIN, 302, 404, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    "courses:education": ("get", lambda w: [], PATIENT_OWN),
+    # A text for the condition of both patients' programs: each marks it read for themselves.
+    "courses:education-read": (
+        "post",
+        lambda w: [education_text_for(w).pk],
+        [LOGIN, 302, 302, 403, 403, 403, 403, 403, 403, 403],
+    ),
+    # The clinic admin's licensed measures (courses/clinic_views.py), of their own clinic.
+    "courses:clinic-instruments": (
+        "get",
+        lambda w: [w["clinic"].pk],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 404],
+    ),
+    "courses:clinic-instrument-load": (
+        "get",
+        lambda w: [w["clinic"].pk, "hoos12"],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 404],
+    ),
+    "courses:clinic-instrument-stop": (
+        "get",
+        lambda w: [hoos12_loaded_at_clinic(w).pk, "hoos12"],
+        [LOGIN, 403, 403, 403, 403, 403, 403, 403, 200, 404],
+    ),
     "clinic-erasure-decide": (
         "get",
         lambda w: [erasure_request_at_clinic(w).pk],
@@ -194,6 +246,34 @@ def erasure_request_at_clinic(w):
     return ErasureRequest.objects.create(
         patient=leaving, patient_number=leaving.pk, clinic=w["clinic"]
     )
+
+
+def education_text_for(w):
+    """An education text for the condition of the world's programs."""
+    from courses.models import EducationText
+
+    return EducationText.objects.create(
+        condition=w["plan"].condition,
+        slug="permissions-text",
+        title_en="A text",
+        title_da="En tekst",
+        body_en="One paragraph.",
+        body_da="Et afsnit.",
+        source="Test",
+    )
+
+
+def hoos12_loaded_at_clinic(w):
+    """The world's clinic has loaded HOOS-12 (so it can stop using it); returns the clinic."""
+    from courses.models import ClinicInstrument, Instrument
+
+    ClinicInstrument.objects.create(
+        clinic=w["clinic"],
+        instrument=Instrument.objects.get(code="hoos12"),
+        licence_reference="Test licence",
+        loaded_by=w["clinic_admin"],
+    )
+    return w["clinic"]
 
 
 def named_urls(resolver=None, namespace=""):
@@ -221,6 +301,7 @@ def world():
     other_patient = PatientFactory(physio=other_physio, first_name="Stranger", last_name="Sand")
     start = TODAY() - datetime.timedelta(days=10)
     plan = PlanFactory(patient=patient, condition=condition, start_date=start)
+    course = course_start(plan=plan, goals=f"Walk the dog ({PATIENT_MARK})")
     PlanFactory(patient=other_patient, condition=condition, start_date=start)
     rx = PrescriptionFactory(plan=plan)
     session = SessionFactory(plan=plan, date=TODAY() - datetime.timedelta(days=2))
@@ -238,6 +319,7 @@ def world():
         "staff": StaffFactory(),
         "staff_physio": staff_physio,
         "plan": plan,
+        "course": course,
         "rx": rx,
         "session": session,
         "own_plan": own_plan,

@@ -473,3 +473,98 @@ def test_another_physios_patient_at_another_clinic_stays_out(client, history):
     assert "Zzyzx" not in client.get(reverse("plans:my-data")).content.decode()
     _, data = fhir_json(client, history)
     assert "Zzyzx" not in json.dumps(data)
+
+
+# --- The course of care's outcome measures -------------------------------------------------------------
+
+
+def make_course(patient, *, weeks=2):
+    """A course on the patient's active program: the start and the review measured (hip pain,
+    both tests), and `weeks` weeks of hip pain."""
+    from courses import services as course_services
+    from courses.models import Instrument
+
+    plan = Plan.objects.get(patient=patient, status=Plan.Status.ACTIVE)
+    course = course_services.course_start(plan=plan, goals="Walk the dog.")
+    by = {"hip-pain": patient, "chair-stand-30s": patient.physio, "walk-40m": patient.physio}
+    values = {"baseline": (6, 9, 38.5), "review": (3, 12, 34.0)}
+    for point, (pain, stands, walk) in values.items():
+        for code, value in zip(by, (pain, stands, walk), strict=True):
+            course_services.result_record(
+                course=course,
+                instrument=Instrument.objects.get(code=code),
+                point=point,
+                answers={"1": value},
+                by=by[code],
+            )
+    for week in range(1, weeks + 1):
+        course_services.result_record(
+            course=course,
+            instrument=Instrument.objects.get(code="hip-pain"),
+            point="week",
+            week=week,
+            answers={"1": 5},
+            by=patient,
+        )
+    return course
+
+
+@pytest.mark.parametrize("as_physio", [False, True])
+def test_a_courses_outcome_scores_are_in_the_bundle(client, history, as_physio):
+    course = make_course(history)
+    _, data = fhir_json(client, history, as_physio)
+    Bundle.parse_obj(data)
+    scores = [
+        o
+        for o in resources(data, "Observation")
+        if o["code"]["coding"][0]["system"] == export.MEASURE_SYSTEM
+    ]
+    for observation in scores:
+        Observation.parse_obj(observation)
+    found = {
+        (o["code"]["coding"][0]["code"], o["valueQuantity"]["value"], o["note"][0]["text"])
+        for o in scores
+    }
+    assert found == {
+        ("hip-pain.value", 6, "Course of care: Start. Hip pain; lower is better."),
+        ("hip-pain.value", 3, "Course of care: Review. Hip pain; lower is better."),
+        ("hip-pain.value", 5, "Course of care: Week 1. Hip pain; lower is better."),
+        ("hip-pain.value", 5, "Course of care: Week 2. Hip pain; lower is better."),
+        ("chair-stand-30s.value", 9, "Course of care: Start. 30-second chair stand; higher is better."),
+        ("chair-stand-30s.value", 12, "Course of care: Review. 30-second chair stand; higher is better."),
+        ("walk-40m.value", 38.5, "Course of care: Start. 40 m fast-paced walk; lower is better."),
+        ("walk-40m.value", 34.0, "Course of care: Review. 40 m fast-paced walk; lower is better."),
+    }  # fmt: skip
+    units = {o["code"]["coding"][0]["code"]: o["valueQuantity"]["unit"] for o in scores}
+    assert units == {"hip-pain.value": "of 10", "chair-stand-30s.value": "stands",
+                     "walk-40m.value": "seconds"}  # fmt: skip
+    # Each is the patient's, part of the course's program, and says who measured it.
+    patient_urn = resources(data, "Patient")[0]["id"]
+    care_plan = next(
+        e["fullUrl"]
+        for e in data["entry"]
+        if e["resource"]["resourceType"] == "CarePlan"
+        and e["resource"]["period"]["start"] == course.plan.start_date.isoformat()
+    )
+    for observation in scores:
+        assert observation["subject"]["reference"] == f"urn:uuid:{patient_urn}"
+        assert observation["basedOn"] == [{"reference": care_plan}]
+        test = observation["category"][0]["coding"][0]["code"] == "exam"
+        assert ("display" in observation["performer"][0]) == test
+    assert len({o["id"] for o in scores}) == len(scores) == 8
+
+
+@pytest.mark.parametrize("weeks", [1, 12])
+def test_the_record_with_a_course_takes_the_same_queries(patient, django_assert_num_queries, weeks):
+    make_history(patient, sessions=4)
+    make_course(patient, weeks=weeks)
+    with django_assert_num_queries(export.RECORD_QUERIES):
+        record = export.patient_record(patient)
+    with django_assert_num_queries(0):
+        bundle = export.fhir_bundle(record, "https://hipcare.example/")
+    scores = [
+        e for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Observation"
+        and e["resource"]["code"]["coding"][0]["system"] == export.MEASURE_SYSTEM
+    ]  # fmt: skip
+    assert len(scores) == 6 + weeks
