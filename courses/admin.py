@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import ClinicInstrument, EducationText, Instrument, Measure
+from exercises.admin import LabelledInlineFormSet
 
 
 @admin.register(EducationText)
@@ -31,6 +32,7 @@ class EducationTextAdmin(admin.ModelAdmin):
 
 class MeasureInline(admin.TabularInline):
     model = Measure
+    formset = LabelledInlineFormSet
     extra = 0
     can_delete = False
     fields = [

@@ -358,7 +358,8 @@ def _own_active_plan(user):
     return (
         Plan.objects.for_user(user)
         .active()
-        .select_related("condition", "physio")
+        # The course it runs or keeps up (joined; read with _course_of).
+        .select_related("condition", "physio", "course", "maintains")
         .prefetch_related(_current_prescriptions())
         .first()
     )
@@ -368,7 +369,8 @@ def _own_active_plan(user):
 def my_program(request):
     plan = _own_active_plan(request.user)
     audit.record(request.user, request.user, audit.What.PROGRAM)
-    return render(request, "plans/my_program.html", {"plan": plan})
+    course = _course_of(plan) if plan else None
+    return render(request, "plans/my_program.html", {"plan": plan, "course": course})
 
 
 @patient_required

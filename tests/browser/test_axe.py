@@ -12,12 +12,15 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from courses.demo import demo_course, demo_licence
+from courses.models import Instrument
 from exercises.models import Exercise, ProgramTemplate
 from hipcare import accounts, erasure
-from hipcare.models import Cover
+from hipcare.models import Cover, User
 from plans import services
 from plans.demo import demo_access_log, demo_plan
 from plans.models import Plan, Prescription, Session
@@ -65,8 +68,18 @@ def axe_world(catalogue):
         (peter, "bursitis", "struggling"),
         (lars, "fai", "doing_well"),
     ]
+    ole = PatientFactory(username="ole", first_name="Ole", last_name="Madsen", physio=mette)
+    stories.append((ole, "osteoarthritis", "ended"))
+    admin = ClinicAdminFactory(username="lise", first_name="Lise", clinic=clinic)
+    # Courses of care (issue #16): HOOS-12 loaded, the texts, a discharged course (Ole's).
+    call_command("load_education", verbosity=0)
+    demo_licence(clinic, admin)
+    courses = {}
     for patient, condition, story in stories:
-        demo_plan(patient=patient, condition_code=condition, side="right", story=story, rng=rng)
+        plan = demo_plan(
+            patient=patient, condition_code=condition, side="right", story=story, rng=rng
+        )
+        courses[patient.username] = demo_course(plan, story)
     demo_access_log([mette, jonas], [(p, {}) for p, _c, _s in stories])
     # Karen has started today's session and ticked the first exercise.
     plan = Plan.objects.get(patient=karen)
@@ -94,7 +107,8 @@ def axe_world(catalogue):
         "rx": first,
         "session": Session.objects.filter(plan=plan, completed_at__isnull=False).latest("date"),
         "erasure": request,
-        "admin": ClinicAdminFactory(username="lise", first_name="Lise", clinic=clinic),
+        "admin": admin,
+        "courses": courses,
         "staff": StaffFactory(username="anne", first_name="Anne"),
     }
 
@@ -103,6 +117,7 @@ def pages_by_role(w):
     """Each role's user and the pages they use (None: a visitor)."""
     clinic, template = w["clinic"].pk, ProgramTemplate.objects.order_by("pk").first()
     exercise = Exercise.objects.order_by("pk").first()
+    instrument = Instrument.objects.get(code="hoos12").pk
     invited = PatientFactory(first_name="Ida", last_name="Invited", physio=w["mette"])
     return {
         "visitor": (
@@ -128,6 +143,16 @@ def pages_by_role(w):
                 reverse("my-data-access"),
                 reverse("account-erase"),
                 reverse("password_change"),
+                reverse("courses:course", args=[w["courses"]["karen"].pk]),
+                reverse("courses:questionnaire", args=[w["courses"]["karen"].pk, "baseline"]),
+                reverse("courses:education"),
+            ],
+        ),
+        "discharged patient": (
+            User.objects.get(username="ole"),
+            [
+                reverse("plans:today"),
+                reverse("courses:summary", args=[w["courses"]["ole"].pk]),
             ],
         ),
         "physio": (
@@ -145,6 +170,11 @@ def pages_by_role(w):
                 reverse("exercises:detail", args=[w["rx"].exercise.slug]),
                 reverse("plans:covers"),
                 reverse("plans:patient-add"),
+                reverse("courses:course", args=[w["courses"]["karen"].pk]),
+                reverse("courses:review", args=[w["courses"]["lars"].pk]),
+                reverse("courses:tests-record", args=[w["courses"]["karen"].pk, "review"]),
+                reverse("courses:discharge", args=[w["courses"]["karen"].pk]),
+                reverse("courses:summary", args=[w["courses"]["ole"].pk]),
             ],
         ),
         "clinic admin": (
@@ -157,6 +187,9 @@ def pages_by_role(w):
                 reverse("clinic-physio-deactivate", args=[clinic, w["jonas"].pk]),
                 reverse("clinic-erasures"),
                 reverse("clinic-erasure-decide", args=[w["erasure"].pk]),
+                reverse("courses:clinic-instruments", args=[clinic]),
+                reverse("courses:clinic-instrument-load", args=[clinic, "hoos12"]),
+                reverse("courses:clinic-instrument-stop", args=[clinic, "hoos12"]),
             ],
         ),
         "staff": (
@@ -170,6 +203,8 @@ def pages_by_role(w):
                 reverse("admin:hipcare_clinic_changelist"),
                 reverse("admin:hipcare_clinic_change", args=[clinic]),
                 reverse("admin:hipcare_user_changelist"),
+                reverse("admin:courses_educationtext_changelist"),
+                reverse("admin:courses_instrument_change", args=[instrument]),
             ],
         ),
     }
