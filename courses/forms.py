@@ -132,6 +132,11 @@ class ReviewForm(forms.Form):
         ]
 
 
+CAUTION_REQUIRED = _(
+    "Tick to confirm you want it for this patient, or assign a new program without it."
+)
+
+
 class DischargeForm(forms.Form):
     note = forms.CharField(
         label=_("Plan to keep going"),
@@ -163,14 +168,31 @@ class DischargeForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, plan, **kwargs):
+    def __init__(self, *args, plan, cautions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # An exercise whose caution the physio has not confirmed (outcomes.discharge_cautions):
+        # confirmed here for the maintenance program, as on the assign form.
+        self.cautions = list(cautions)
+        for exercise, note in self.cautions:
+            self.fields[f"caution_{exercise.pk}"] = forms.BooleanField(
+                label=_("Keep “%(name)s” for this patient: %(reason)s")
+                % {"name": exercise.name, "reason": note.reason},
+                error_messages={"required": CAUTION_REQUIRED},
+            )
         course_sessions = plan.sessions_per_week
-        self.fields["sessions_per_week"].help_text = _("Fewer than the course's %(n)s a week.") % {
-            "n": course_sessions
-        }
-        # The product rule's dose, or one fewer than the course's when that is already as low.
-        self.fields["sessions_per_week"].initial = max(
-            min(rules.MAINTENANCE_SESSIONS_PER_WEEK, course_sessions - 1), SESSIONS_PER_WEEK_MIN
+        self.fields["sessions_per_week"].help_text = (
+            _("Fewer than the course's %(n)s a week.") % {"n": course_sessions}
+            if course_sessions > SESSIONS_PER_WEEK_MIN
+            else _("The course's %(n)s a week: there are no fewer.") % {"n": course_sessions}
+        )
+        self.fields["sessions_per_week"].initial = rules.maintenance_sessions_default(
+            course_sessions
         )
         self.fields["weeks"].initial = rules.MAINTENANCE_WEEKS
+
+    def caution_fields(self):
+        return [self[f"caution_{exercise.pk}"] for exercise, _note in self.cautions]
+
+    def confirmed_cautions(self):
+        """The ids of the exercises whose caution is confirmed, for services.course_discharge."""
+        return {exercise.pk for exercise, _note in self.cautions}

@@ -85,10 +85,12 @@ class CourseState:
     rows: list  # MeasureRow per measure, in order
 
     def answered(self, point) -> bool:
-        """Every questionnaire in use is answered at this point."""
-        done = {r.instrument_id for r in self.results if r.point == point}
-        wanted = [i for i in self.instruments if i.kind == Instrument.Kind.QUESTIONNAIRE]
-        return bool(wanted) and all(i.pk in done for i in wanted)
+        """The patient has answered this point's questionnaires. They answer every questionnaire
+        in use on one page, all or none, so one answer is the page: a questionnaire the clinic
+        loads later is asked from the next point on, not at a point already answered (a second
+        "baseline" in week 6)."""
+        wanted = {i.pk for i in self.questionnaires}
+        return any(r.point == point and r.instrument_id in wanted for r in self.results)
 
     def recorded(self, point) -> bool:
         """Every performance test is recorded at this point."""
@@ -169,9 +171,9 @@ class CourseState:
         return Owed(point, missing, week)
 
     def may_answer(self, point, today) -> bool:
-        """The patient may open a point's questionnaires: the one asked today, or one answered
-        already (to correct an answer)."""
-        return point == self.due_point(today) or any(r.point == point for r in self.results)
+        """The patient may open a point's questionnaires: the one asked today, or one they
+        answered already (to correct an answer); the physio's tests at a point open nothing."""
+        return point == self.due_point(today) or self.answered(point)
 
     def weekly_due(self, week_number) -> bool:
         instrument = self.weekly_instrument
@@ -204,11 +206,35 @@ def _rows(instruments, results):
 
 
 def state(course) -> CourseState:
-    """The course of a plan fetched with its patient. 5 queries (instruments_for's 4, the
-    results)."""
-    instruments = instruments_for(course.plan.patient.clinic_id)
+    """The course of a plan fetched with its patient. 5 queries (the results, instruments_for's
+    4). The outcome rows keep the measures of a licensed instrument the clinic has stopped
+    using, for the answers given while it did; the patient is no longer asked it."""
     results = list(Result.objects.filter(course=course).order_by("recorded_at", "pk"))
-    return CourseState(course, instruments, results, _rows(instruments, results))
+    every = instruments_for(
+        course.plan.patient.clinic_id, keep={result.instrument_id for result in results}
+    )
+    instruments = [instrument for instrument in every if instrument.in_use]
+    return CourseState(course, instruments, results, _rows(every, results))
+
+
+def discharge_cautions(plan) -> list:
+    """The exercises going into the maintenance program whose caution for the plan's condition
+    the physio has not confirmed yet (the catalogue gained it after they were prescribed):
+    (exercise, caution note) in the program's order. 2 queries (the current doses with their
+    exercises, the exercises' notes)."""
+    current = (
+        plan.prescriptions.current()
+        .select_related("exercise")
+        .prefetch_related("exercise__condition_notes")
+        .order_by("order", "pk")
+    )
+    cautions = []
+    for rx in current:
+        if rx.caution_confirmed or not rx.exercise.is_active:
+            continue
+        if (note := rx.exercise.caution_for(plan.condition_id)) is not None:
+            cautions.append((rx.exercise, note))
+    return cautions
 
 
 @dataclass

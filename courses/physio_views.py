@@ -191,11 +191,16 @@ def review(request, pk):
 @physio_required
 def discharge(request, pk):
     course = _course(request, pk)
-    if course.discharged and request.method != "POST":
+    # A second POST too (a double click): its summary, not the form again with an error.
+    if course.discharged:
         messages.info(request, _("This course is already discharged: here is its summary."))
         return redirect("courses:summary", course.pk)
     today = timezone.localdate()
-    form = DischargeForm(request.POST if request.method == "POST" else None, plan=course.plan)
+    form = DischargeForm(
+        request.POST if request.method == "POST" else None,
+        plan=course.plan,
+        cautions=outcomes.discharge_cautions(course.plan),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -206,6 +211,7 @@ def discharge(request, pk):
                     note=data["note"],
                     sessions_per_week=data["sessions_per_week"],
                     weeks=data["weeks"],
+                    confirmed_cautions=form.confirmed_cautions(),
                 )
                 _log(request, course, CHANGE)
                 _queue_summary_mail(request, course)

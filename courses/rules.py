@@ -6,6 +6,7 @@ Pure functions and named constants: no database, tested directly.
 import datetime
 from dataclasses import dataclass
 
+from exercises.bounds import SESSIONS_PER_WEEK_MIN
 from plans.rules import REVIEW_AT_DAYS
 
 BASELINE, WEEK, REVIEW, DISCHARGE = "baseline", "week", "review", "discharge"
@@ -23,6 +24,22 @@ DISCHARGE_OPENS_DAYS_BEFORE_END = 7
 # the physio can change on the discharge form.
 MAINTENANCE_SESSIONS_PER_WEEK = 2
 MAINTENANCE_WEEKS = 26
+
+
+def maintenance_sessions_allowed(sessions_per_week: int, *, course_sessions_per_week: int) -> bool:
+    """A maintenance program has fewer sessions a week than the course; a course already at the
+    fewest there are (1 a week) keeps that many, else it could never be discharged."""
+    return sessions_per_week < course_sessions_per_week or (
+        sessions_per_week == course_sessions_per_week == SESSIONS_PER_WEEK_MIN
+    )
+
+
+def maintenance_sessions_default(course_sessions_per_week: int) -> int:
+    """The maintenance program's sessions a week the discharge form offers: the product rule's,
+    or one fewer than the course's when that is already as low, never below the fewest."""
+    return max(
+        min(MAINTENANCE_SESSIONS_PER_WEEK, course_sessions_per_week - 1), SESSIONS_PER_WEEK_MIN
+    )
 
 
 def review_on(start: datetime.date) -> datetime.date:

@@ -44,9 +44,12 @@ def course_assign(*, goals: str = "", **assign) -> Plan:
     return plan
 
 
-def instruments_for(clinic_id, *, kind=None) -> list[Instrument]:
+def instruments_for(clinic_id, *, kind=None, keep=()) -> list[Instrument]:
     """The instruments a clinic's courses use, in order, with their items: every free one, and
     each licensed one the clinic loaded. A licensed instrument's items carry the clinic's texts.
+    keep: ids of licensed instruments to return even when the clinic does not use them (or no
+    longer does), for the answers a course holds; they come without texts and with
+    `in_use = False` (every other one has `in_use = True`).
     4 queries (the clinic's licences, the instruments, their items, their measures)."""
     licensed = {
         ci.instrument_id: ci for ci in ClinicInstrument.objects.in_use().filter(clinic_id=clinic_id)
@@ -56,9 +59,14 @@ def instruments_for(clinic_id, *, kind=None) -> list[Instrument]:
         rows = rows.filter(kind=kind)
     result = []
     for instrument in rows:
+        instrument.in_use = True
         if instrument.is_licensed:
             loaded = licensed.get(instrument.pk)
             if loaded is None:
+                if instrument.pk not in keep:
+                    continue
+                instrument.in_use = False
+                result.append(instrument)
                 continue
             for item in instrument.items.all():
                 for key, value in loaded.texts.get(str(item.number), {}).items():
@@ -148,6 +156,8 @@ def course_ask_discharge(*, course, by) -> Course:
     plan_services._check_may_treat(by, course.plan.patient)
     if course.discharged:
         raise ValidationError(_("This course is already discharged."))
+    if course.plan.status != Plan.Status.ACTIVE:
+        raise ValidationError(_("This program has ended."))
     if course.discharge_asked_at is None:
         course.discharge_asked_at = timezone.now()
         course.save(update_fields=["discharge_asked_at"])
@@ -192,9 +202,12 @@ def course_discharge(
     note="",
     sessions_per_week: int = rules.MAINTENANCE_SESSIONS_PER_WEEK,
     weeks: int = rules.MAINTENANCE_WEEKS,
+    confirmed_cautions=(),
 ) -> Course:
     """Ends the course: the program ends and a maintenance program with the same exercises and
-    current doses starts today at a lower frequency, so the patient keeps ticking."""
+    current doses starts today at a lower frequency, so the patient keeps ticking.
+    confirmed_cautions: ids of the exercises whose caution the physio confirmed on the discharge
+    form (outcomes.discharge_cautions); plan_assign refuses one not confirmed."""
     course = (
         Course.objects.select_for_update()
         .select_related("plan__patient", "plan__condition")
@@ -206,7 +219,9 @@ def course_discharge(
         raise ValidationError(_("This course is already discharged."))
     if plan.status != Plan.Status.ACTIVE:
         raise ValidationError(_("This program has ended."))
-    if sessions_per_week >= plan.sessions_per_week:
+    if not rules.maintenance_sessions_allowed(
+        sessions_per_week, course_sessions_per_week=plan.sessions_per_week
+    ):
         raise ValidationError(
             {
                 "sessions_per_week": _(
@@ -223,12 +238,22 @@ def course_discharge(
             side=rx.side,
             load=rx.load,
             note=rx.note,
-            caution_confirmed=rx.caution_confirmed,
+            caution_confirmed=rx.caution_confirmed or rx.exercise_id in confirmed_cautions,
             guide_en=rx.guide_en,
             guide_da=rx.guide_da,
         )
         for rx in plan.prescriptions.current().select_related("exercise").order_by("order", "pk")
+        # One retired from the catalogue cannot be prescribed again (plan_assign): it stays in
+        # the course's program, not in the maintenance program.
+        if rx.exercise.is_active
     ]
+    if not items:
+        raise ValidationError(
+            _(
+                "None of the program's exercises is in the catalogue any more: assign a new "
+                "program instead."
+            )
+        )
     maintenance = plan_services.plan_assign(
         physio=by,
         patient=plan.patient,

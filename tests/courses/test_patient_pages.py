@@ -532,5 +532,7 @@ def test_checklist_state_matches_the_full_state(course, patient):
     full = outcomes.state(course)
     light = outcomes.checklist(course, clinic_id=patient.clinic_id, today=TODAY(), week_number=3)
     assert [i.code for i in light.state.instruments] == [i.code for i in full.instruments]
-    assert light.point == full.due_point(TODAY()) == rules.BASELINE  # HOOS-12 is still owed
+    # One answer is the page (all or none): HOOS-12, missing here, is asked from the review on
+    # (tests/courses/test_review_findings.py: a second "baseline" in week 6 was the defect).
+    assert light.point is full.due_point(TODAY()) is None
     assert light.weekly_due and light.weekly_item.instrument.code == "hip-pain"
