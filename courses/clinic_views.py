@@ -61,7 +61,7 @@ class InstrumentLoadForm(forms.Form):
         label=gettext_lazy("Your clinic's licence"),
         max_length=ClinicInstrument._meta.get_field("licence_reference").max_length,
         help_text=gettext_lazy(
-            "The licence number or the permission you hold, as the licence holder gave it."
+            "The licence number or permission your clinic was given (for HOOS-12, by Mapi Research Trust)."
         ),
     )
     holds_licence = forms.BooleanField(

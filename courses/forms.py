@@ -183,7 +183,10 @@ class DischargeForm(forms.Form):
         self.fields["sessions_per_week"].help_text = (
             _("Fewer than the course's %(n)s a week.") % {"n": course_sessions}
             if course_sessions > SESSIONS_PER_WEEK_MIN
-            else _("The course's %(n)s a week: there are no fewer.") % {"n": course_sessions}
+            else _(
+                "The course has %(n)s a week, the fewest there can be: the maintenance program keeps it."
+            )
+            % {"n": course_sessions}
         )
         self.fields["sessions_per_week"].initial = rules.maintenance_sessions_default(
             course_sessions

@@ -131,7 +131,7 @@ class Measure(models.Model):
         blank=True,
     )
     mic_percent = models.DecimalField(
-        _("minimal important change (% of the start)"),
+        _("minimal important change (percent of the start value)"),
         max_digits=5,
         decimal_places=1,
         null=True,

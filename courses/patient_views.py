@@ -194,7 +194,9 @@ def weekly_pain(request, pk):
     saved = None
     if form.is_valid():
         if week is None or course.discharged:
-            form.add_error(None, _("Your hip pain is asked once a week during your program."))
+            form.add_error(
+                None, _("We ask about your hip pain once a week while your program runs.")
+            )
         else:
             try:
                 saved = services.result_record(

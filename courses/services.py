@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from courses import rules, scoring
 from courses.models import (
@@ -99,7 +100,10 @@ def _answer(instrument, value):
         raise ValidationError(
             _("Give whole numbers.")
             if instrument.decimals == 0
-            else _("Give at most %(n)s decimal.") % {"n": instrument.decimals}
+            else ngettext(
+                "Give at most %(n)s decimal.", "Give at most %(n)s decimals.", instrument.decimals
+            )
+            % {"n": instrument.decimals}
         )
     return int(number) if instrument.decimals == 0 else float(number)
 
