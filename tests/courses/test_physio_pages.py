@@ -551,3 +551,16 @@ def test_the_patient_pages_queries_stay_fixed_with_a_course(
     # outcomes.checklist's 2 for the course box (the course itself is joined to the programs)
     with django_assert_num_queries(15 + 2):
         client.get(reverse("plans:patient-detail", args=[course.plan.patient_id]))
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_tests_page_queries_are_fixed(client, course, django_assert_num_queries, size):
+    add_weeks(course, size)
+    record(course, rules.REVIEW, pain=3, stands=12, walk=33.0)
+    client.force_login(course.plan.physio)
+    client.get(url("tests-record", course, rules.REVIEW))  # warm the per-process caches
+    # session, user, device, the course with its program, the tests in use (licences,
+    # instruments, items, measures), the results at the point, the access log's INSERT
+    with django_assert_num_queries(10):
+        response = client.get(url("tests-record", course, rules.REVIEW))
+    assert response.status_code == 200
