@@ -15,13 +15,15 @@ import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from courses.models import Instrument, Measure, Result
+from courses.models import EducationRead, Instrument, Result
+from courses.services import instruments_for
 from exercises.templatetags.doses import UNIT_WORDS
 from hipcare.models import Handover, User
 from plans import describe
@@ -39,9 +41,10 @@ from plans.models import (
     SessionEntry,
 )
 
-# patient, handovers, plans, prescriptions, sessions, ticked entries, answers, contacts, reviews,
-# the course results and the measures they score
-RECORD_QUERIES = 11
+# patient, handovers, plans (with their courses), prescriptions, sessions, ticked entries,
+# answers, contacts, reviews, the course results, the instruments with their items and measures
+# and the clinic's licensed texts (courses.services.instruments_for's 4), the texts read
+RECORD_QUERIES = 15
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -77,9 +80,14 @@ class PlanRecord:
     sessions: list  # SessionRecord, oldest first
     contacts: list  # Contact, oldest first
     reviews: list  # Review, oldest first
-    # The course of care's results (courses.Result, oldest first), each with `export_measures`:
-    # (measure, score) for every score it has.
+    # The course of care's results (courses.Result, oldest first), each with `export_when`
+    # (result_when), `export_measures`: (measure, score) for every score it has, and
+    # `export_answers`: an AnswerRow per answer.
     results: list = field(default_factory=list)
+    course: object = None  # the program's course of care (courses.Course), if any
+    # The course this program is the maintenance program of, and that course's program.
+    maintains: object = None
+    maintains_plan: Plan | None = None
 
     @cached_property
     def dose_rows(self):
@@ -123,6 +131,18 @@ class PlanRecord:
 
 
 @dataclass(frozen=True)
+class AnswerRow:
+    """One answer of a course result as given."""
+
+    number: int
+    scale: str  # the scale the item counts towards, where the instrument has more than one
+    # The question; blank for a licensed instrument whose texts the patient's clinic does not
+    # hold (they belong to the clinic that licensed them): the number and scale only.
+    text: str
+    value: object
+
+
+@dataclass(frozen=True)
 class PhysioNote:
     at: datetime.datetime
     by: User
@@ -137,6 +157,7 @@ class PatientRecord:
     handovers: list  # Handover, oldest first
     exported_at: datetime.datetime
     exercises: list = field(default_factory=list)  # every exercise used, each once
+    texts_read: list = field(default_factory=list)  # courses.EducationRead with text, oldest first
 
     @property
     def session_count(self):
@@ -146,6 +167,37 @@ class PatientRecord:
 def red_flag_words(codes):
     words = dict(RED_FLAG_CHOICES)
     return [str(words.get(code, code)) for code in codes or ()]
+
+
+def _reverse_one(obj, name):
+    """A reverse one-to-one fetched with select_related, or None when there is none."""
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def answer_rows(result, instrument) -> list:
+    """The answers of a result in item order, each with its question where hipcare may show it
+    (instrument: from instruments_for, with its items and measures; None if unknown)."""
+    items = {item.number: item for item in instrument.items.all()} if instrument else {}
+    scale_names = {m.code: m.name for m in instrument.measures.all()} if instrument else {}
+    several = len({item.subscale for item in items.values()}) > 1
+    given = {}
+    for key, value in (result.answers or {}).items():
+        try:
+            given[int(key)] = value
+        except (TypeError, ValueError):
+            continue
+    rows = []
+    for number in sorted(given):
+        item = items.get(number)
+        scale = ""
+        if item is not None and several:
+            scale = scale_names.get(item.subscale, item.subscale)
+        text = item.text if item is not None else ""
+        rows.append(AnswerRow(number, scale, text or "", given[number]))
+    return rows
 
 
 def patient_record(patient) -> PatientRecord:
@@ -175,7 +227,7 @@ def patient_record(patient) -> PatientRecord:
     )
     plans = list(
         Plan.objects.filter(patient=patient)
-        .select_related("condition", "physio", "template")
+        .select_related("condition", "physio", "template", "course__maintenance_plan", "maintains")
         .order_by("-start_date", "-pk")
         .prefetch_related(
             Prefetch(
@@ -200,21 +252,35 @@ def patient_record(patient) -> PatientRecord:
             ),
         )
     )
-    measures = {}
-    for measure in Measure.objects.order_by("instrument_id", "order", "pk"):
-        measures.setdefault(measure.instrument_id, []).append(measure)
-    results = {}
-    for result in (
+    all_results = list(
         Result.objects.filter(course__plan__patient=patient)
         .select_related("instrument", "course", "recorded_by")
         .order_by("recorded_at", "pk")
-    ):
+    )
+    # Every instrument with its items and measures; a licensed one's items carry the texts of
+    # the patient's clinic where it uses it, none otherwise (kept for the answers given).
+    instruments = {
+        i.pk: i
+        for i in instruments_for(patient.clinic_id, keep={r.instrument_id for r in all_results})
+    }
+    results = {}
+    for result in all_results:
+        instrument = instruments.get(result.instrument_id)
+        measures = instrument.measures.all() if instrument is not None else []
+        result.export_when = result_when(result)
         result.export_measures = [
             (m, result.scores.get(m.code))
-            for m in measures.get(result.instrument_id, [])
+            for m in measures
             if result.scores.get(m.code) is not None
         ]
+        result.export_answers = answer_rows(result, instrument)
         results.setdefault(result.course.plan_id, []).append(result)
+    texts_read = list(
+        EducationRead.objects.filter(patient=patient)
+        .select_related("text")
+        .order_by("read_at", "pk")
+    )
+    by_pk = {plan.pk: plan for plan in plans}
     records = []
     exercises = {}
     for plan in plans:
@@ -233,7 +299,11 @@ def patient_record(patient) -> PatientRecord:
             contacts=plan.export_contacts,
             reviews=plan.export_reviews,
             results=results.get(plan.pk, []),
+            course=_reverse_one(plan, "course"),
+            maintains=_reverse_one(plan, "maintains"),
         )
+        if record.maintains is not None:
+            record.maintains_plan = by_pk.get(record.maintains.plan_id)
         for exercise in record.exercises:
             exercises.setdefault(exercise.pk, exercise)
         records.append(record)
@@ -243,6 +313,7 @@ def patient_record(patient) -> PatientRecord:
         handovers=handovers,
         exported_at=timezone.now(),
         exercises=sorted(exercises.values(), key=lambda e: e.name.casefold()),
+        texts_read=texts_read,
     )
 
 
@@ -432,9 +503,65 @@ def _annotation(text, at, author=None):
     return note
 
 
+def course_notes(course) -> list:
+    """The course of care's review and discharge, as (when, text) with the date in the text."""
+    if course is None:
+        return []
+    notes = []
+    if course.reviewed_at is not None:
+        text = _("Review of the course of care on %(date)s: %(decision)s.") % {
+            "date": date_format(timezone.localtime(course.reviewed_at), "SHORT_DATE_FORMAT"),
+            "decision": course.get_review_decision_display(),
+        }
+        if course.review_note:
+            text += " " + course.review_note
+        notes.append((course.reviewed_at, text))
+    if course.discharged_at is not None:
+        text = _("Discharged from the course of care on %(date)s.") % {
+            "date": date_format(timezone.localtime(course.discharged_at), "SHORT_DATE_FORMAT"),
+        }
+        if course.discharge_note:
+            text += " " + _("Plan to keep going: %(note)s") % {"note": course.discharge_note}
+        maintenance = course.maintenance_plan
+        if maintenance is not None:
+            text += " " + maintenance_text(maintenance)
+        notes.append((course.discharged_at, text))
+    return notes
+
+
+def maintenance_text(plan) -> str:
+    return ngettext(
+        "Maintenance program from %(start)s to %(end)s, %(n)d session a week.",
+        "Maintenance program from %(start)s to %(end)s, %(n)d sessions a week.",
+        plan.sessions_per_week,
+    ) % {
+        "start": date_format(plan.start_date, "SHORT_DATE_FORMAT"),
+        "end": date_format(plan.last_day, "SHORT_DATE_FORMAT"),
+        "n": plan.sessions_per_week,
+    }
+
+
+def _goal(course, plan, patient_urn, condition_urn):
+    """The course's goals, in the patient's words: active until the discharge."""
+    resource = {
+        "resourceType": "Goal",
+        "lifecycleStatus": "completed" if course.discharged else "active",
+        "description": {"text": course.goals},
+        "subject": _ref(patient_urn),
+        "startDate": _date(plan.start_date),
+        "expressedBy": _ref(patient_urn),
+        "addresses": [_ref(condition_urn, plan.condition.name)],
+    }
+    if course.discharged:
+        resource["statusDate"] = _date(timezone.localdate(course.discharged_at))
+    return resource
+
+
 def _care_plan(record, ids, patient_urn, condition_urn, today):
     plan = record.plan
-    notes = [_annotation(f"{n.label} – {n.text}", n.at, n.by) for n in record.physio_notes]
+    dated = [(n.at, _annotation(f"{n.label} – {n.text}", n.at, n.by)) for n in record.physio_notes]
+    dated += [(at, _annotation(text, at)) for at, text in course_notes(record.course)]
+    notes = [note for _at, note in sorted(dated, key=lambda pair: pair[0])]
     resource = {
         "resourceType": "CarePlan",
         "status": "active" if plan.status == Plan.Status.ACTIVE else "completed",
@@ -453,6 +580,11 @@ def _care_plan(record, ids, patient_urn, condition_urn, today):
         "author": {"display": str(plan.physio)},
         "addresses": [_ref(condition_urn, plan.condition.name)],
     }
+    if record.course is not None and record.course.goals:
+        resource["goal"] = [_ref(ids.urn("Goal", record.course.pk))]
+    if record.maintains is not None:
+        # A maintenance program takes over from its course's program.
+        resource["replaces"] = [_ref(ids.urn("CarePlan", record.maintains.plan_id))]
     if record.dose_rows:  # FHIR allows no empty lists
         resource["activity"] = [
             _activity(rx, last, plan, ids, today) for rx, last in record.dose_rows
@@ -608,10 +740,11 @@ def _score(result, measure, value, patient_urn, care_plan_urn):
 
 def fhir_bundle(record: PatientRecord, base_url: str) -> dict:
     """The record as a FHIR R4 Bundle (type "collection"): Patient; per program a Condition and a
-    CarePlan with an activity per dose row; an ActivityDefinition per exercise; a Procedure per
-    session; an Observation per pain score (LOINC 72514-3) and per course result score
-    (MEASURE_SYSTEM). Every reference is a urn:uuid of an entry in the bundle. No database
-    query."""
+    CarePlan with an activity per dose row (a course's review and discharge among its notes, a
+    maintenance program `replaces` its course's); a Goal per course with goals; an
+    ActivityDefinition per exercise; a Procedure per session; an Observation per pain score
+    (LOINC 72514-3) and per course result score (MEASURE_SYSTEM). Every reference is a urn:uuid
+    of an entry in the bundle. No database query."""
     ids = _Ids(base_url)
     today = timezone.localdate(record.exported_at)
     entries = []
@@ -631,6 +764,12 @@ def fhir_bundle(record: PatientRecord, base_url: str) -> dict:
         care_plan_urn = ids.urn("CarePlan", plan.pk)
         add(condition_urn, _condition(plan, patient_urn))
         add(care_plan_urn, _care_plan(plan_record, ids, patient_urn, condition_urn, today))
+        course = plan_record.course
+        if course is not None and course.goals:
+            add(
+                ids.urn("Goal", course.pk),
+                _goal(course, plan, patient_urn, condition_urn),
+            )
         for session_record in plan_record.sessions:
             session = session_record.session
             procedure_urn = ids.urn("Procedure", session.pk)

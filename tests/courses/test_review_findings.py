@@ -282,12 +282,6 @@ def test_the_discharge_answers_are_not_asked_on_a_program_that_ended(client, pat
 # --- Defects outside courses/ (described in the review; fixed by their owners) -----------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plans/export.py and templates/plans/record.html: the patient's own record ('My "
-    "data', the right of access) holds nothing of the course of care: no goals, review or "
-    "discharge notes, answers, scores or texts read.",
-)
 def test_my_data_shows_the_course_of_care(client, patient):
     course = make_course(patient)
     record(course, rules.BASELINE, 6)

@@ -7,14 +7,20 @@ import re
 import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from fhir.resources import get_fhir_model_class
 from fhir.resources.bundle import Bundle
+from fhir.resources.careplan import CarePlan
+from fhir.resources.goal import Goal
 from fhir.resources.observation import Observation
 from pydantic import ValidationError
 
+from courses import services as course_services
+from courses.models import EducationText, Instrument
 from hipcare.models import AccessEvent
 from plans import export
 from plans.models import Contact, Plan, Review, Session, SessionAnswer, SessionEntry
+from tests.courses.test_patient_pages import load_hoos12
 from tests.factories import (
     ConditionFactory,
     ExerciseFactory,
@@ -176,6 +182,8 @@ REQUIRED_CODES = {
     "ActivityDefinition": {"status": {"active"}, "kind": {"ServiceRequest"}},
     "Procedure": {"status": {"completed", "in-progress", "not-done"}},
     "Observation": {"status": {"final"}},
+    # The course of care's goals (none in `history`; checked with a course below).
+    "Goal": {"lifecycleStatus": {"active", "completed"}},
 }
 ACTIVITY_STATUS = {"scheduled", "in-progress", "completed", "stopped"}
 
@@ -481,9 +489,6 @@ def test_another_physios_patient_at_another_clinic_stays_out(client, history):
 def make_course(patient, *, weeks=2):
     """A course on the patient's active program: the start and the review measured (hip pain,
     both tests), and `weeks` weeks of hip pain."""
-    from courses import services as course_services
-    from courses.models import Instrument
-
     plan = Plan.objects.get(patient=patient, status=Plan.Status.ACTIVE)
     course = course_services.course_start(plan=plan, goals="Walk the dog.")
     by = {"hip-pain": patient, "chair-stand-30s": patient.physio, "walk-40m": patient.physio}
@@ -568,3 +573,269 @@ def test_the_record_with_a_course_takes_the_same_queries(patient, django_assert_
         and e["resource"]["code"]["coding"][0]["system"] == export.MEASURE_SYSTEM
     ]  # fmt: skip
     assert len(scores) == 6 + weeks
+
+
+# --- The course of care in the record: goals, review, discharge, answers, texts read ------------
+
+
+def make_full_course(patient, *, weeks=2, reads=1, goals="Walk the dog to the harbour."):
+    """make_course, then HOOS-12 at the start, the review, `reads` education texts read and the
+    discharge with its maintenance program."""
+    course = make_course(patient, weeks=weeks)
+    course.goals = goals
+    course.save(update_fields=["goals"])
+    course_services.result_record(
+        course=course,
+        instrument=Instrument.objects.get(code="hoos12"),
+        point="baseline",
+        answers={str(n): n % 5 for n in range(1, 13)},
+        by=patient,
+    )
+    course_services.course_review(
+        course=course, by=patient.physio, decision="continue", note="Stairs are easier."
+    )
+    for n in range(reads):
+        text = EducationText.objects.create(
+            condition=course.plan.condition,
+            slug=f"text-{n}",
+            week=1,
+            order=n,
+            title_en=f"Why exercise helps {n}",
+            title_da=f"Hvorfor træning hjælper {n}",
+            body_en="Exercise helps.",
+            body_da="Træning hjælper.",
+            source="A trial.",
+        )
+        course_services.education_mark_read(patient=patient, text=text)
+    course_services.course_discharge(
+        course=course, by=patient.physio, note="Keep the bridge going.", sessions_per_week=2,
+        weeks=26,
+    )  # fmt: skip
+    course.refresh_from_db()
+    return course
+
+
+def short(value):
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def course_section(html, plan):
+    """The program's part of the page, from its heading to the next program's."""
+    start = html.index(f'id="program-{plan.pk}"')
+    end = html.find('<section aria-labelledby="program-', start)
+    return html[start : end if end != -1 else len(html)]
+
+
+@pytest.mark.parametrize("as_physio", [False, True])
+def test_the_page_shows_the_course_of_care(client, history, as_physio):
+    load_hoos12(history.clinic)
+    course = make_full_course(history, reads=2)
+    if as_physio:
+        client.force_login(history.physio)
+        response = client.get(reverse("plans:patient-export", args=[history.pk]))
+    else:
+        client.force_login(history)
+        response = client.get(reverse("plans:my-data"))
+    html = text(response)
+    part = course_section(html, course.plan)
+    for expected in (
+        "Course of care",
+        "Walk the dog to the harbour.",
+        f'Review due</dt><dd class="col-7 col-md-9">{short(course.review_on)}',
+        "Continue as planned",  # the decision at review, in words
+        "Stairs are easier.",
+        "Keep the bridge going.",
+        f"{short(course.discharged_at)}",
+        # The maintenance program: its dates and sessions a week, linked.
+        f'href="#program-{course.maintenance_plan_id}"',
+        f"{short(course.maintenance_plan.start_date)} – {short(course.maintenance_plan.end_date)}",
+        "2 sessions a week",
+        # Each answer with its question (the free ones', and the clinic's own HOOS-12 texts)...
+        "1. On average, how much has your hip hurt over the last week?: <strong>6</strong>",
+        "1. Full stands from a chair in 30 seconds, arms crossed: <strong>9</strong>",
+        "3. HOOS question 3 (HOOS-12 pain): <strong>3</strong>",
+        "12. HOOS question 12 (HOOS-12 quality of life): <strong>2</strong>",
+        # ... and the scores.
+        "Average hip pain, last week: <strong>6</strong> of 10",
+        "40 m fast-paced walk: <strong>38.5</strong> seconds",
+        "HOOS-12 summary",
+    ):
+        assert expected in part, expected
+    assert part.count('class="record-result"') == 6 + 2 + 1  # 6 points, 2 weeks, HOOS-12
+    assert ">Week 2<" in part and ">Review<" in part and ">Start<" in part
+    # The maintenance program says whose it is; the older program has no course.
+    maintenance = course_section(html, course.maintenance_plan)
+    assert "This is the maintenance program after the course of care" in maintenance
+    assert f'href="#course-{course.plan_id}"' in maintenance
+    old = Plan.objects.get(patient=history, condition__code="bursitis")
+    assert "No course of care for this program." in course_section(html, old)
+    # The texts read, at the end, oldest first.
+    heading = "Texts the patient has read" if as_physio else "Texts you have read"
+    reads = html[html.index(f">{heading}</h2>") :]
+    assert reads.index("Why exercise helps 0") < reads.index("Why exercise helps 1")
+    assert "No texts read yet." not in html
+
+
+def test_the_course_headings_are_in_order_and_its_tables_have_headers(client, history):
+    make_full_course(history)
+    client.force_login(history)
+    html = text(client.get(reverse("plans:my-data")))
+    levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", html)]
+    assert levels[0] == 1
+    for before, after in zip(levels, levels[1:], strict=False):
+        assert after <= before + 1, levels  # never skips a level going down
+    assert levels.count(4) == 1  # the course's "Outcome measures" under its "Course of care"
+    for table in re.findall(r"<table.*?</table>", html):
+        assert '<th scope="col">' in table
+        assert "<th>" not in table
+
+
+def test_a_licensed_instrument_without_the_clinics_texts_shows_numbers_only(client, history):
+    # HOOS-12 answered, but the patient's clinic holds no texts (stopped, or never loaded).
+    make_full_course(history)
+    client.force_login(history)
+    html = text(client.get(reverse("plans:my-data")))
+    assert "HOOS question" not in html
+    assert "Question 1 (HOOS-12 pain): <strong>1</strong>" in html
+    assert "Question 12 (HOOS-12 quality of life): <strong>2</strong>" in html
+    # A single-item instrument names no scale.
+    assert "(Average hip pain" not in html
+
+
+def test_the_empty_states_of_the_course_and_the_texts(client, history):
+    course_services.course_start(
+        plan=Plan.objects.get(patient=history, status=Plan.Status.ACTIVE), goals=""
+    )
+    client.force_login(history)
+    html = text(client.get(reverse("plans:my-data")))
+    assert "No answers or tests recorded yet." in html
+    assert "No course of care for this program." in html  # the ended program
+    assert "No texts read yet." in html
+    assert html.count("not yet") == 2  # reviewed, discharged
+    _, data = fhir_json(client, history)
+    Bundle.parse_obj(data)
+    # No goals, no Goal (its description is required).
+    assert resources(data, "Goal") == []
+    assert all("goal" not in c for c in resources(data, "CarePlan"))
+
+
+def test_the_bundle_has_the_courses_goal_notes_and_maintenance(client, history):
+    course = make_full_course(history)
+    _, data = fhir_json(client, history)
+    Bundle.parse_obj(data)
+    for entry in data["entry"]:
+        get_fhir_model_class(entry["resource"]["resourceType"]).parse_obj(entry["resource"])
+    urls = {e["resource"]["id"]: e["fullUrl"] for e in data["entry"]}
+    patient_url = urls[resources(data, "Patient")[0]["id"]]
+
+    for resource in [e["resource"] for e in data["entry"]]:
+        for element, codes in REQUIRED_CODES.get(resource["resourceType"], {}).items():
+            assert resource[element] in codes, (resource["resourceType"], element)
+    (goal,) = resources(data, "Goal")
+    Goal.parse_obj(goal)
+    assert goal["lifecycleStatus"] == "completed"  # discharged
+    assert goal["description"] == {"text": "Walk the dog to the harbour."}
+    assert goal["subject"] == {"reference": patient_url}
+    assert goal["statusDate"] == timezone.localdate(course.discharged_at).isoformat()
+
+    care_plans = {c["period"]["start"]: c for c in resources(data, "CarePlan")}
+    course_plan = care_plans[course.plan.start_date.isoformat()]
+    maintenance = care_plans[course.maintenance_plan.start_date.isoformat()]
+    for care_plan in (course_plan, maintenance):
+        CarePlan.parse_obj(care_plan)
+    assert course_plan["goal"] == [{"reference": urls[goal["id"]]}]
+    assert course_plan["status"] == "completed"
+    notes = [n["text"] for n in course_plan["note"]]
+    review = next(n for n in notes if n.startswith("Review of the course of care"))
+    assert review == (
+        f"Review of the course of care on {short(course.reviewed_at)}: Continue as planned. "
+        "Stairs are easier."
+    )
+    discharge = next(n for n in notes if n.startswith("Discharged"))
+    assert discharge == (
+        f"Discharged from the course of care on {short(course.discharged_at)}. Plan to keep "
+        "going: Keep the bridge going. Maintenance program from "
+        f"{short(course.maintenance_plan.start_date)} to "
+        f"{short(course.maintenance_plan.end_date)}, 2 sessions a week."
+    )
+    assert notes.index(review) < notes.index(discharge)  # oldest first, with the contacts
+    # The maintenance program takes over from the course's program.
+    assert maintenance["status"] == "active"
+    assert maintenance["replaces"] == [{"reference": urls[course_plan["id"]]}]
+    assert "goal" not in maintenance and "replaces" not in course_plan
+
+
+def test_a_running_courses_goal_is_active(client, history):
+    make_course(history)
+    _, data = fhir_json(client, history, as_physio=True)
+    (goal,) = resources(data, "Goal")
+    Goal.parse_obj(goal)
+    assert goal["lifecycleStatus"] == "active"
+    assert goal["description"]["text"] == "Walk the dog."
+    assert "statusDate" not in goal
+    assert not any(n["text"].startswith("Review of") for c in resources(data, "CarePlan")
+                   for n in c.get("note", []))  # fmt: skip
+
+
+def test_another_patients_course_never_appears(client, history):
+    """Someone else's goals, notes, answers and texts read stay out of the record: on the
+    patient's page, the physio's export and both bundles."""
+    load_hoos12(history.clinic)
+    make_course(history)
+    # Another patient of the same physio and clinic, with a whole course.
+    stranger = PatientFactory(physio=history.physio, clinic=history.clinic, last_name="Zzyzx")
+    make_history(stranger, sessions=2)
+    theirs = make_full_course(stranger, goals="Zzyzx: climb Zugspitze.", reads=1)
+    course_services.result_record(
+        course=theirs,
+        instrument=Instrument.objects.get(code="hip-pain"),
+        point="discharge",
+        answers={"1": 9},
+        by=stranger,
+    )
+    for as_physio in (False, True):
+        if as_physio:
+            client.force_login(history.physio)
+            page = client.get(reverse("plans:patient-export", args=[history.pk]))
+        else:
+            client.force_login(history)
+            page = client.get(reverse("plans:my-data"))
+        html = text(page)
+        for theirs_only in (
+            "Zzyzx",
+            "Stairs are easier.",
+            "Keep the bridge going.",
+            "Why exercise helps",
+            "HOOS question",
+            f'id="course-{theirs.plan_id}"',
+        ):
+            assert theirs_only not in html, theirs_only
+        assert "Walk the dog." in html
+        assert html.count('class="record-result"') == 8  # only the patient's own results
+        assert page.context["record"].texts_read == []
+        _, data = fhir_json(client, history, as_physio)
+        dumped = json.dumps(data)
+        for theirs_only in ("Zzyzx", "Stairs are easier.", "Keep the bridge going."):
+            assert theirs_only not in dumped
+        assert [g["description"]["text"] for g in resources(data, "Goal")] == ["Walk the dog."]
+
+
+@pytest.mark.parametrize(("weeks", "reads"), [(1, 1), (12, 6)])
+def test_the_record_with_a_whole_course_takes_the_same_queries(
+    client, patient, django_assert_num_queries, weeks, reads
+):
+    load_hoos12(patient.clinic)
+    make_history(patient, sessions=4)
+    make_full_course(patient, weeks=weeks, reads=reads)
+    with django_assert_num_queries(export.RECORD_QUERIES):
+        record = export.patient_record(patient)
+    with django_assert_num_queries(0):
+        export.fhir_bundle(record, "https://hipcare.example/")
+    assert len(record.texts_read) == reads
+    url = reverse("plans:my-data")
+    client.force_login(patient)
+    with django_assert_num_queries(PATIENT_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count('class="record-result"') == 6 + weeks + 1
