@@ -60,8 +60,8 @@ class MeasureRow:
 
 
 # Where a course stands (CourseState.stage), in order.
-STAGE_BASELINE, STAGE_REVIEW, STAGE_REVIEWED, STAGE_DISCHARGED = (
-    "baseline", "review", "reviewed", "discharged",
+STAGE_BASELINE, STAGE_REVIEW, STAGE_REVIEW_DUE, STAGE_REVIEWED, STAGE_DISCHARGED = (
+    "baseline", "review", "review_due", "reviewed", "discharged",
 )  # fmt: skip
 
 
@@ -136,7 +136,8 @@ class CourseState:
     def stage(self, today) -> str:
         """Where the course stands, for its status line: STAGE_BASELINE while the start's
         questionnaires or tests are still missing and the review is not open yet, then
-        STAGE_REVIEW (due on course.review_on), STAGE_REVIEWED, STAGE_DISCHARGED."""
+        STAGE_REVIEW (due on course.review_on), STAGE_REVIEW_DUE from that day, STAGE_REVIEWED,
+        STAGE_DISCHARGED."""
         course = self.course
         if course.discharged:
             return STAGE_DISCHARGED
@@ -145,7 +146,12 @@ class CourseState:
         baseline_in = self.answered(rules.BASELINE) and self.recorded(rules.BASELINE)
         if not baseline_in and self.tests_point(today) == rules.BASELINE:
             return STAGE_BASELINE
-        return STAGE_REVIEW
+        return STAGE_REVIEW_DUE if today >= course.review_on else STAGE_REVIEW
+
+    def review_open(self, today) -> bool:
+        """The physio is pointed to the review: its tests are the ones due now and it is not
+        recorded yet."""
+        return not self.course.reviewed and self.tests_point(today) == rules.REVIEW
 
     def tests_point(self, today) -> str:
         """The point whose performance tests the physio records now (rules.tests_point)."""

@@ -168,6 +168,7 @@ def patient_detail(request, pk):
             context["today"] = today
             # The review from a week before it is due; the discharge once reviewed or near the end.
             context["course_point"] = course_state.tests_point(today)
+            context["review_open"] = course_state.review_open(today)
         context["progress"] = plan_progress = progress.for_plan(active, today=today)
         if plan_progress.dose_decision_pending:
             context["changes"] = progress.proposed_changes(

@@ -291,6 +291,7 @@ def test_the_stage_follows_the_course(physio, patient, plan, course):
 
     plan.start_date = TODAY()
     plan.save()
+    Course.objects.filter(pk=course.pk).update(review_on=rules.review_on(TODAY()))
     assert stage() == outcomes.STAGE_BASELINE
     for code, value in (("chair-stand-30s", 10), ("walk-40m", 35)):
         services.result_record(
@@ -308,6 +309,8 @@ def test_the_stage_follows_the_course(physio, patient, plan, course):
         by=patient,
     )
     assert stage() == outcomes.STAGE_REVIEW
+    Course.objects.filter(pk=course.pk).update(review_on=TODAY())
+    assert stage() == outcomes.STAGE_REVIEW_DUE
     services.course_review(course=course, by=physio, decision="continue")
     assert stage() == outcomes.STAGE_REVIEWED
     services.course_discharge(course=course, by=physio)
