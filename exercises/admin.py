@@ -9,12 +9,22 @@ from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from exercises.models import Condition, ConditionNote, Exercise, ProgramTemplate, TemplateItem
+from exercises import pictures
+from exercises.models import (
+    Condition,
+    ConditionNote,
+    Exercise,
+    ExercisePicture,
+    ProgramTemplate,
+    TemplateItem,
+)
 
 KEY_MAX = 2**63 - 1  # the largest bigint key
+THUMBNAIL_HEIGHT = 80  # pixels, a picture's preview in the exercise's inline
 
 
 LABELLED_WIDGETS = (forms.MultiWidget, forms.RadioSelect)  # CheckboxSelectMultiple too
@@ -59,6 +69,65 @@ class ConditionNoteInline(admin.TabularInline):
     fields = ["condition", "kind", "reason_en", "reason_da", "advice_en", "advice_da"]
 
 
+class ExercisePictureForm(forms.ModelForm):
+    """A picture is uploaded into the database (every app server sees it). PNG, JPEG or WebP only,
+    recognised by its bytes: an SVG can carry scripts, so SVG comes only from the shipped files."""
+
+    upload = forms.FileField(
+        label=_("Picture file"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP, at most 2 MB. Leave empty to keep the current picture."),
+        widget=forms.FileInput(attrs={"accept": ",".join(pictures.UPLOAD_TYPES)}),
+    )
+
+    class Meta:
+        model = ExercisePicture
+        fields = ["position", "upload", "alt_en", "alt_da"]
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if not upload:
+            if self.instance.pk is None:
+                raise ValidationError(_("Choose a picture file to upload."), code="required")
+            return None
+        if upload.size > pictures.UPLOAD_MAX_BYTES:
+            raise ValidationError(_("The picture is too large: at most 2 MB."), code="too_large")
+        data = upload.read()
+        content_type = pictures.sniff(data)
+        if content_type is None or pictures.image_size(data, content_type) is None:
+            raise ValidationError(
+                _("This is not a PNG, JPEG or WebP picture (SVG is not accepted as an upload)."),
+                code="invalid_image",
+            )
+        self.instance.content = data
+        self.instance.content_type = content_type
+        return upload
+
+
+class ExercisePictureInline(admin.TabularInline):
+    model = ExercisePicture
+    form = ExercisePictureForm
+    formset = LabelledInlineFormSet
+    extra = 0
+    max_num = len(ExercisePicture.Position)
+    fields = ["position", "thumbnail", "upload", "alt_en", "alt_da"]
+    readonly_fields = ["thumbnail"]
+
+    def get_queryset(self, request):
+        # The list shows thumbnails by URL; the bytes are read only when a picture is served.
+        return super().get_queryset(request).defer("content")
+
+    @admin.display(description=_("current picture"))
+    def thumbnail(self, obj):
+        if not obj or not obj.pk or not obj.digest:
+            return "–"
+        height = THUMBNAIL_HEIGHT
+        width = max(1, round(height * obj.width / obj.height)) if obj.height else height
+        return format_html(
+            '<img src="{}" alt="{}" width="{}" height="{}">', obj.url, obj.alt_en, width, height
+        )
+
+
 def usage_count(exercise):
     """How many programs and templates use an exercise; a used exercise is never deleted.
 
@@ -84,7 +153,7 @@ class ExerciseAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name_en"]}
     # A few conditions: labelled checkboxes (the two-box filter's search icons break ARIA rules).
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
-    inlines = [ConditionNoteInline]
+    inlines = [ExercisePictureInline, ConditionNoteInline]
     actions = ["deactivate", "activate"]
     fieldsets = [
         (
@@ -121,6 +190,7 @@ class ExerciseAdmin(admin.ModelAdmin):
                     ("harder_en", "harder_da"),
                     "suits",
                     "source",
+                    "video_url",
                 ]
             },
         ),

@@ -1,6 +1,9 @@
+import hashlib
+
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,7 @@ from exercises.bounds import (
     SETS_MIN,
 )
 from exercises.dose import Dose, DoseUnit
+from exercises.pictures import CONTENT_TYPES, FALLBACK_SIZE, image_size
 from hipcare.models import PHYSIO, Membership
 
 
@@ -149,6 +153,9 @@ class ExerciseQuerySet(models.QuerySet):
     def with_catalogue_relations(self):
         return self.prefetch_related("suits", "condition_notes__condition")
 
+    def with_pictures(self):
+        return self.prefetch_related(pictures_prefetch())
+
 
 class Exercise(DoseMixin):
     class Category(models.TextChoices):
@@ -185,6 +192,16 @@ class Exercise(DoseMixin):
     dose_note_en = models.CharField(_("note on the dose (English)"), max_length=300, blank=True)
     dose_note_da = models.CharField(_("note on the dose (Danish)"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=300)
+    video_url = models.URLField(
+        _("video link"),
+        blank=True,
+        validators=[
+            URLValidator(
+                schemes=["https"], message=_("Enter a web address that starts with https://.")
+            )
+        ],
+        help_text=_("Optional: a video of the exercise (https://), opened in a new tab."),
+    )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive exercises cannot be added to programs.")
     )
@@ -248,6 +265,105 @@ class Exercise(DoseMixin):
         return next(
             (n for n in self.notes_for(condition_id) if n.kind == ConditionNote.Kind.CAUTION), None
         )
+
+    @property
+    def pictures_in_order(self):
+        """The start picture, then the end one; uses prefetched pictures when present."""
+        order = list(ExercisePicture.Position.values)
+        return sorted(self.pictures.all(), key=lambda p: order.index(p.position))
+
+
+class ExercisePictureQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The pictures of the exercises a user may see: the shared catalogue's, and a clinic's
+        own exercises' for its physios and its patients. The catalogue's editors see all."""
+        if user.is_staff and user.has_perm("exercises.change_exercise"):
+            return self.all()
+        clinics = Q(exercise__clinic__isnull=True) | Q(exercise__clinic__in=_clinics_of(user))
+        if getattr(user, "clinic_id", None):  # a patient: their clinic's own exercises
+            clinics |= Q(exercise__clinic_id=user.clinic_id)
+        return self.filter(clinics)
+
+
+# What a page reads of a picture: never the bytes.
+PICTURE_PAGE_FIELDS = [
+    "id", "exercise", "position", "content_type", "digest", "width", "height", "alt_en", "alt_da",
+]  # fmt: skip
+
+
+def pictures_prefetch(lookup="pictures"):
+    """One query for the pictures of every exercise on a page, without their bytes."""
+    return Prefetch(lookup, queryset=ExercisePicture.objects.only(*PICTURE_PAGE_FIELDS))
+
+
+class ExercisePicture(models.Model):
+    """The start or end position of an exercise. The bytes live in the database, so every app
+    server serves the same picture; the URL names the digest, so it may be cached for ever."""
+
+    class Position(models.TextChoices):
+        START = "start", _("Start")
+        END = "end", _("End")
+
+    exercise = models.ForeignKey(
+        Exercise, verbose_name=_("exercise"), on_delete=models.CASCADE, related_name="pictures"
+    )
+    position = models.CharField(_("position"), max_length=5, choices=Position)
+    content = models.BinaryField(_("picture"))
+    content_type = models.CharField(
+        _("content type"), max_length=20, choices=[(t, t) for t in CONTENT_TYPES], editable=False
+    )
+    digest = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    width = models.PositiveIntegerField(_("width"), default=FALLBACK_SIZE[0], editable=False)
+    height = models.PositiveIntegerField(_("height"), default=FALLBACK_SIZE[1], editable=False)
+    alt_en = models.CharField(
+        _("description (English)"),
+        max_length=300,
+        help_text=_("What the picture shows, for people who cannot see it."),
+    )
+    alt_da = models.CharField(_("description (Danish)"), max_length=300)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ExercisePictureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["exercise_id", "-position"]  # start, then end
+        verbose_name = _("exercise picture")
+        verbose_name_plural = _("exercise pictures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exercise", "position"],
+                name="exercise_picture_one_per_position",
+                violation_error_message=_("This exercise has a picture for this position."),
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=CONTENT_TYPES), name="exercise_picture_content_type"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.exercise} – {self.get_position_display()}"
+
+    def save(self, *args, **kwargs):
+        # A picture read without its bytes (a page, the admin's list) keeps its digest and size.
+        if "content" not in self.get_deferred_fields():
+            data = bytes(self.content)
+            self.digest = hashlib.sha256(data).hexdigest()
+            self.width, self.height = image_size(data, self.content_type) or FALLBACK_SIZE
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "content" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "digest", "width", "height"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("exercises:picture", args=[self.pk, self.digest])
+
+    @property
+    def url(self):
+        return self.get_absolute_url()
+
+    @property
+    def alt(self):
+        return translated(self, "alt")
 
 
 class ConditionNote(models.Model):

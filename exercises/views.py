@@ -1,9 +1,15 @@
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
 
+from exercises import pictures
 from exercises.filters import ExerciseFilter
-from exercises.models import Exercise
+from exercises.models import Exercise, ExercisePicture
 from hipcare.access import physio_required
+from hipcare.middleware import keep_cache_control
 
 PAGE_SIZE = 30
 
@@ -27,6 +33,33 @@ def exercise_list(request):
 @physio_required
 def exercise_detail(request, slug):
     exercise = get_object_or_404(
-        Exercise.objects.visible_to(request.user).with_catalogue_relations(), slug=slug
+        Exercise.objects.visible_to(request.user).with_catalogue_relations().with_pictures(),
+        slug=slug,
     )
     return render(request, "exercises/exercise_detail.html", {"exercise": exercise})
+
+
+def _picture_headers(response, picture):
+    response["ETag"] = f'"{picture.digest}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = pictures.CONTENT_SECURITY_POLICY
+    # The URL names the digest: new bytes get a new URL, so this one never changes.
+    patch_cache_control(response, public=True, max_age=31536000, immutable=True)
+    return keep_cache_control(response)
+
+
+@require_safe
+@login_required
+def picture(request, pk, digest):
+    """A picture's bytes. Catalogue content, not health data: anyone signed in who may see the
+    exercise (a clinic's own exercise: its physios and patients). A stale digest is a 404."""
+    picture = get_object_or_404(
+        ExercisePicture.objects.visible_to(request.user).defer("content"), pk=pk, digest=digest
+    )
+    etag = f'"{picture.digest}"'
+    if_none_match = request.headers.get("If-None-Match", "")
+    if if_none_match.strip() == "*" or etag in (t.strip() for t in if_none_match.split(",")):
+        return _picture_headers(HttpResponseNotModified(), picture)
+    content = ExercisePicture.objects.filter(pk=picture.pk).values_list("content", flat=True)
+    response = HttpResponse(bytes(content.get()), content_type=picture.content_type)
+    return _picture_headers(response, picture)

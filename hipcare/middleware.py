@@ -91,16 +91,27 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+def keep_cache_control(response):
+    """Marks a response whose own Cache-Control NoStoreMiddleware leaves alone: only for content
+    that is never health data (an exercise picture at a URL that names its digest)."""
+    response.hipcare_keep_cache_control = True
+    return response
+
+
 class NoStoreMiddleware:
     """Pages may show health data: no browser or proxy keeps a copy (the back button after
-    sign-out, a shared computer). Static files are served before this and stay cacheable."""
+    sign-out, a shared computer). Static files are served before this and stay cacheable, and so
+    does a response marked with keep_cache_control."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        patch_cache_control(response, no_store=True, private=True)
+        if not getattr(response, "hipcare_keep_cache_control", False):
+            patch_cache_control(response, no_store=True, private=True)
+        elif response.cookies:  # a session write: no shared cache may keep someone's cookie
+            patch_cache_control(response, private=True)
         return response
 
 

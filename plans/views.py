@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from courses import outcomes
 from courses import services as course_services
-from exercises.models import Condition, ProgramTemplate
+from exercises.models import Condition, ProgramTemplate, pictures_prefetch
 from hipcare import audit, clinics
 from hipcare.access import patient_required, physio_required
 from hipcare.forms import add_errors
@@ -49,12 +49,17 @@ def _recent_contacts():
     )
 
 
-def _current_prescriptions():
+def _current_prescriptions(*, pictures=False):
+    """The plan's current doses; with pictures=True also their exercises' pictures (one more
+    query, without the bytes) for the pages that show them."""
+    lookups = ["exercise__condition_notes"]
+    if pictures:
+        lookups.append(pictures_prefetch("exercise__pictures"))
     return Prefetch(
         "prescriptions",
         queryset=Prescription.objects.current()
         .select_related("exercise", "eased_after")
-        .prefetch_related("exercise__condition_notes")
+        .prefetch_related(*lookups)
         .order_by("order", "pk"),
         to_attr="current_prescriptions",
     )
@@ -349,7 +354,7 @@ def plan_handout(request, pk):
     plan = get_object_or_404(
         Plan.objects.for_user(request.user)
         .select_related("patient", "physio", "condition")
-        .prefetch_related(_current_prescriptions()),
+        .prefetch_related(_current_prescriptions(pictures=True)),
         pk=pk,
     )
     return _handout(request, plan)
@@ -361,7 +366,7 @@ def _own_active_plan(user):
         .active()
         # The course it runs or keeps up (joined; read with _course_of).
         .select_related("condition", "physio", "course", "maintains")
-        .prefetch_related(_current_prescriptions())
+        .prefetch_related(_current_prescriptions(pictures=True))
         .first()
     )
 

@@ -88,6 +88,21 @@ TABLE = {
     "account-start": ("get", lambda w: [], PUBLIC),
     "exercises:list": ("get", lambda w: [], PHYSIO_ONLY),
     "exercises:detail": ("get", lambda w: [w["rx"].exercise.slug], PHYSIO_ONLY),
+    # A catalogue picture (issue 17): not health data; anyone signed in who may see the exercise
+    # (a shared one here; a clinic's own: tests/exercises/test_pictures.py).
+    "exercises:picture": (
+        "get",
+        lambda w: (lambda p: [p.pk, p.digest])(
+            w["rx"].exercise.pictures.create(
+                position="start",
+                content=b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"/>',
+                content_type="image/svg+xml",
+                alt_en="Lying on the back",
+                alt_da="Liggende på ryggen",
+            )
+        ),
+        SIGNED_IN,
+    ),
     "plans:caseload": ("get", lambda w: [], PHYSIO_ONLY),
     "plans:patient-add": ("get", lambda w: [], PHYSIO_ONLY),
     "plans:patient-detail": ("get", lambda w: [w["patient"].pk], PHYSIO_OWN),

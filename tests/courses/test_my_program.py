@@ -49,6 +49,7 @@ def test_no_course_no_link(client, patient):
 def test_my_program_queries_are_fixed(client, patient, django_assert_num_queries, exercises):
     services.course_start(plan=_plan(patient, exercises))
     client.force_login(patient)
-    # session, user, plan with its course, prescriptions, condition notes, the access log
-    with django_assert_num_queries(6):
+    # session, user, plan with its course, prescriptions, condition notes, the exercises'
+    # pictures (issue 17), the access log
+    with django_assert_num_queries(7):
         client.get(reverse("plans:my-program"))

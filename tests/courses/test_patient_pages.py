@@ -421,9 +421,9 @@ def test_today_with_the_cards_queries_are_fixed(client, django_assert_num_querie
                 by=patient,
             )  # fmt: skip
     client.force_login(patient)
-    # The checklist's 8 (tests/plans/test_sessions.py) and the course cards' 4: the course, the
-    # instruments in use with their items, the results, the next text.
-    with django_assert_num_queries(12):
+    # The checklist's 9 (tests/plans/test_sessions.py, the pictures among them) and the course
+    # cards' 4: the course, the instruments in use with their items, the results, the next text.
+    with django_assert_num_queries(13):
         response = client.get(reverse("plans:today"))
     html = response.content.decode()
     assert "questionnaire-card" in html and 'id="hip-week"' in html and 'id="education"' in html

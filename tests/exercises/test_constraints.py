@@ -65,6 +65,10 @@ def admin_post_data(exercise, **overrides):
         "condition_notes-INITIAL_FORMS": 0,
         "condition_notes-MIN_NUM_FORMS": 0,
         "condition_notes-MAX_NUM_FORMS": 1000,
+        "pictures-TOTAL_FORMS": 0,
+        "pictures-INITIAL_FORMS": 0,
+        "pictures-MIN_NUM_FORMS": 0,
+        "pictures-MAX_NUM_FORMS": 2,
     }
     data.update(overrides)
     return data

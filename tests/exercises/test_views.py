@@ -114,6 +114,7 @@ def test_detail_queries_are_fixed(client, physio, django_assert_num_queries, not
     for code in codes:
         ConditionNoteFactory(exercise=exercise, condition=ConditionFactory(code=code))
     client.force_login(physio)
-    # session, user, second-factor device, exercise, its conditions, notes, notes' conditions
-    with django_assert_num_queries(7):
+    # session, user, second-factor device, exercise, its conditions, notes, notes' conditions,
+    # its pictures (issue 17)
+    with django_assert_num_queries(8):
         client.get(exercise.get_absolute_url())

@@ -462,10 +462,10 @@ def long_plan(request, patient):
 
 def test_checklist_queries_are_fixed(client, patient, long_plan, django_assert_num_queries):
     client.force_login(patient)
-    # session, user, plan, today's session, prescriptions, their notes, weekly figures, the
-    # access log's INSERT, and the course cards' course and next text (no course here; with one,
-    # tests/courses/test_patient_pages.py)
-    with django_assert_num_queries(10):
+    # session, user, plan, today's session, prescriptions, their notes, their exercises' pictures
+    # (issue 17), weekly figures, the access log's INSERT, and the course cards' course and next
+    # text (no course here; with one, tests/courses/test_patient_pages.py)
+    with django_assert_num_queries(11):
         response = client.get(reverse("plans:today"))
     assert response.status_code == 200
 
