@@ -1,5 +1,5 @@
 # hipcare: `make run` serves the demo on SQLite; `make test` runs every test on PostgreSQL + Chromium.
-.PHONY: run test lint bench venv code
+.PHONY: run test lint bench scale-out venv code
 
 PY := .venv/bin/python
 DEV_ENV := DEBUG=true
@@ -28,6 +28,10 @@ lint: venv
 
 bench: venv
 	@scripts/bench.sh
+
+# Two app servers behind nginx on one PostgreSQL; one is killed mid-run: counts every tick.
+scale-out: venv
+	@scripts/scale-out.sh
 
 # The demo's second-factor code: `make code` (physio), `make code WHO=admin`.
 code: venv
