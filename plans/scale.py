@@ -13,12 +13,14 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exercises.models import Condition, ProgramTemplate
-from hipcare.models import User
+from hipcare.models import Clinic, Membership, User
 from plans.models import Plan, Prescription, Session, SessionEntry, plan_end_date
 
 BATCH = 5000
 SCALE_PASSWORD = "scale-data"
 SCALE_TOTP_KEY = "7363616c652d64617461206b6579"  # hex of "scale-data key"
+# Physios per clinic: with 20 patients each, about 200 patients in a clinic.
+PHYSIOS_PER_CLINIC = 10
 
 
 def make_scale_data(*, physios, patients, weeks, prefix="scale", seed=7, today=None, log=print):
@@ -38,6 +40,17 @@ def make_scale_data(*, physios, patients, weeks, prefix="scale", seed=7, today=N
                  first_name="Physio", last_name=f"{i:04d}", role=User.Role.PHYSIO, password=password)
             for i in range(physios)
         )  # fmt: skip
+        # Each physio works in a clinic, and their patients are its patients: a physio opens
+        # only their clinics' patients (User.objects.patients_for).
+        clinics = Clinic.objects.bulk_create(
+            Clinic(name=f"{prefix} clinic {n}")
+            for n in range((physios + PHYSIOS_PER_CLINIC - 1) // PHYSIOS_PER_CLINIC)
+        )
+        Membership.objects.bulk_create(
+            Membership(clinic=clinics[i // PHYSIOS_PER_CLINIC], user=physio,
+                       role=Membership.Role.PHYSIO)
+            for i, physio in enumerate(physio_rows)
+        )  # fmt: skip
         # Physios pass the second factor with this key (scripts/bench.sh computes the code).
         TOTPDevice.objects.bulk_create(
             TOTPDevice(user=physio, name="app", key=SCALE_TOTP_KEY, confirmed=True)
@@ -49,6 +62,7 @@ def make_scale_data(*, physios, patients, weeks, prefix="scale", seed=7, today=N
                 User(username=f"{prefix}-patient-{i}", email=f"{prefix}-patient-{i}@example.org",
                      first_name="Patient", last_name=f"{i:06d}", role=User.Role.PATIENT,
                      physio=physio_rows[i % physios], password=password,
+                     clinic=clinics[(i % physios) // PHYSIOS_PER_CLINIC],
                      condition=conditions[templates[i % len(templates)].condition_id],
                      affected_side="right")
                 for i in range(patients)
