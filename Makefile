@@ -13,6 +13,7 @@ run: venv
 	$(DEV_ENV) $(PY) manage.py load_education
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py housekeeping --schedule
+	$(DEV_ENV) $(PY) manage.py reminders --dev-keys --schedule
 	@echo "hipcare is at http://127.0.0.1:8000 (Ctrl+C stops it); the worker prints e-mail here"
 	@# The worker (outgoing e-mail) runs in the background and stops when runserver does.
 	@$(DEV_ENV) $(PY) manage.py db_worker & worker=$$!; \

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hipcare import retention
 from hipcare.secret_key import DEVELOPMENT_KEY
+from reminders.vapid import read_dev_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "exercises",
     "plans",
     "courses",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +236,18 @@ if ACCESS_LOG_RETENTION_DAYS < retention.ACCESS_LOG_RETENTION_MIN_DAYS:
 # INVITATION_RETRY_SECONDS scales the minute (tests use 1 s).
 _RETRY_UNIT = int(os.environ.get("INVITATION_RETRY_SECONDS", "60"))
 INVITATION_RETRY_DELAYS = [n * _RETRY_UNIT for n in (1, 5, 15, 60, 180, 720)]
+# A reminder e-mail the mail server did not take is tried again after 1, 5 and 15 minutes, never
+# later than two hours after its time (reminders/rules.py).
+REMINDER_RETRY_DELAYS = [n * _RETRY_UNIT for n in (1, 5, 15)]
+# Web push for the reminders (reminders/push.py): the server's VAPID key pair (base64url: the
+# public key as the browser takes it, the private key's 32 bytes) and a contact for the push
+# services (mailto: or https:). Without a key pair the page offers e-mail only. `make run`
+# (DEBUG) writes a development pair once to vapid-dev.json (git-ignored).
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:noreply@localhost")
+if DEBUG and not (VAPID_PUBLIC_KEY or VAPID_PRIVATE_KEY):
+    VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY = read_dev_keys(BASE_DIR / "vapid-dev.json")
 
 # No inline scripts or styles anywhere: every script and stylesheet is a vendored static file.
 SECURE_CSP = {
@@ -245,6 +259,9 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+    # The app on the phone (hipcare/pwa.py): its manifest and its service worker, both our own.
+    "manifest-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
 }
 
 # Permissions-Policy: the browser features no page of hipcare uses are denied to every page and

@@ -54,9 +54,17 @@ def housekeeping_task():
 
 
 def housekeeping():
-    """The erasures first: they must not wait on the log's purge."""
+    """The erasures first: they must not wait on the log's purge. Then every reminder schedule
+    whose chain of runs was lost (a worker killed at the wrong moment) is queued again."""
+    from reminders import services as reminder_services
+
     erased = erasure.erase_due()
-    return audit.purge(), erased
+    purged = audit.purge()
+    reminder_services.schedule_all()
+    from plans import offline  # the keys of changes sent from phones, past their use
+
+    offline.purge_keys()
+    return purged, erased
 
 
 @transaction.atomic

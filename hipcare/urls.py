@@ -2,13 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hipcare import clinic_views, erasure_views, two_factor_views, views
+from hipcare import clinic_views, erasure_views, pwa, two_factor_views, views
 from hipcare.access import second_factor_required
 from hipcare.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The app on the phone (hipcare/pwa.py): manifest, service worker (at the root, so that it
+    # may control every page), its offline page.
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline_page, name="offline"),
     path(
         "accounts/invite/<uidb64>/<token>/",
         views.InviteAcceptView.as_view(),
@@ -37,6 +42,8 @@ urlpatterns = [
         views.PasswordSetView.as_view(),
         name="password_reset_confirm",
     ),
+    # Before Django's own: the log-out also clears what the browser kept (hipcare/pwa.py).
+    path("accounts/logout/", pwa.LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("account/text-size/", views.text_size, name="text-size"),
@@ -73,6 +80,7 @@ urlpatterns = [
     ),
     path("", include("plans.urls")),
     path("", include("courses.urls")),
+    path("", include("reminders.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -139,6 +139,10 @@ def demo_history(patients, *, seed=42):
             rng=rng,
         ):
             made += 1
+    # Some patients have set reminders (reminders/demo.py); imported here, where it is used.
+    from reminders.demo import demo_reminders
+
+    demo_reminders([patient for patient, _spec in patients])
     return made
 
 

@@ -7,6 +7,11 @@ library at run time (the tests validate the result with fhir.resources).
 
 The words are the reader's language (gettext and the catalogue's translated fields); the codes
 (LOINC, SNOMED CT, FHIR value sets) are fixed.
+
+The reminders (the schedule, the phones set up for notifications, the reminders sent) are part of
+the record and of the readable page, but not of the bundle: they are not clinical data. A phone
+is shown by when it was added only: its push address is a secret that lets anyone holding it send
+to the phone, and it is never fetched here, nor its keys.
 """
 
 import datetime
@@ -18,6 +23,7 @@ from functools import cached_property
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -40,11 +46,13 @@ from plans.models import (
     SessionAnswer,
     SessionEntry,
 )
+from reminders.models import PushSubscription, ReminderDelivery
 
-# patient, handovers, plans (with their courses), prescriptions, sessions, ticked entries,
-# answers, contacts, reviews, the course results, the instruments with their items and measures
-# and the clinic's licensed texts (courses.services.instruments_for's 4), the texts read
-RECORD_QUERIES = 15
+# patient (with the reminder schedule), handovers, plans (with their courses), prescriptions,
+# sessions, ticked entries, answers, contacts, reviews, the course results, the instruments with
+# their items and measures and the clinic's licensed texts (courses.services.instruments_for's 4),
+# the texts read, the phones for notifications, the reminders sent
+RECORD_QUERIES = 17
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -150,6 +158,17 @@ class PhysioNote:
     text: str
 
 
+@dataclass(frozen=True)
+class ReminderSent:
+    """One reminder (or gentle note) hipcare recorded for a day of the patient: the ways it went
+    out and when it first did. None went out when the rules stopped it before sending (the
+    session done meanwhile, the program ended) or the e-mail failed."""
+
+    delivery: ReminderDelivery
+    channels: list  # the ways it went out, in words
+    sent_at: datetime.datetime | None
+
+
 @dataclass
 class PatientRecord:
     patient: User
@@ -158,10 +177,30 @@ class PatientRecord:
     exported_at: datetime.datetime
     exercises: list = field(default_factory=list)  # every exercise used, each once
     texts_read: list = field(default_factory=list)  # courses.EducationRead with text, oldest first
+    reminder_schedule: object = None  # reminders.ReminderSchedule, or None if never set
+    # When each phone set up for notifications was added, newest first: the time only, never the
+    # push address or keys (see the module's docstring).
+    phones_added: list = field(default_factory=list)
+    reminders_sent: list = field(default_factory=list)  # ReminderSent, newest day first
 
     @property
     def session_count(self):
         return sum(len(p.sessions) for p in self.plans)
+
+    @property
+    def has_reminders(self):
+        """Anything about reminders: a schedule, a phone or a reminder sent."""
+        return bool(self.reminder_schedule or self.phones_added or self.reminders_sent)
+
+    @property
+    def reminder_days(self) -> str:
+        schedule = self.reminder_schedule
+        return reminder_days_text(schedule.day_numbers) if schedule is not None else ""
+
+    @property
+    def reminder_ways(self) -> list:
+        schedule = self.reminder_schedule
+        return reminder_ways(schedule) if schedule is not None else []
 
 
 def red_flag_words(codes):
@@ -205,7 +244,8 @@ def patient_record(patient) -> PatientRecord:
 
     `patient` must already have been fetched through a scoped queryset (the patient themself, or
     User.objects.patients_for(physio)); this function does not check access."""
-    patient = User.objects.select_related("clinic", "physio", "condition").get(pk=patient.pk)
+    related = ("clinic", "physio", "condition", "reminder_schedule")
+    patient = User.objects.select_related(*related).get(pk=patient.pk)
     handovers = list(
         Handover.objects.filter(patient=patient)
         .select_related("from_physio", "to_physio", "by")
@@ -280,6 +320,18 @@ def patient_record(patient) -> PatientRecord:
         .select_related("text")
         .order_by("read_at", "pk")
     )
+    # Only when each phone was added: its push address and keys are never read (module docstring).
+    phones_added = list(
+        PushSubscription.objects.filter(patient=patient)
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+    )
+    reminders_sent = [
+        reminder_sent(delivery)
+        for delivery in ReminderDelivery.objects.filter(patient=patient).order_by(
+            "-local_date", "-pk"
+        )
+    ]
     by_pk = {plan.pk: plan for plan in plans}
     records = []
     exercises = {}
@@ -314,6 +366,9 @@ def patient_record(patient) -> PatientRecord:
         exported_at=timezone.now(),
         exercises=sorted(exercises.values(), key=lambda e: e.name.casefold()),
         texts_read=texts_read,
+        reminder_schedule=_reverse_one(patient, "reminder_schedule"),
+        phones_added=phones_added,
+        reminders_sent=reminders_sent,
     )
 
 
@@ -367,6 +422,42 @@ def review_text(review) -> str:
         "decision": review.get_decision_display(),
         "reason": review.reason,
     }
+
+
+def reminder_days_text(days) -> str:
+    """Weekday numbers (Monday 0) in words: "Monday, Wednesday, Friday", or "Every day"."""
+    if len(set(days)) == len(WEEKDAYS):
+        return _("Every day")
+    return ", ".join(str(WEEKDAYS[day]) for day in sorted(set(days)))
+
+
+def reminder_ways(schedule) -> list:
+    """How a schedule reminds, in words."""
+    ways = []
+    if schedule.by_email:
+        ways.append(_("E-mail"))
+    if schedule.by_push:
+        ways.append(_("Notification"))
+    return ways
+
+
+def reminder_sent(delivery) -> ReminderSent:
+    """A recorded reminder: the ways it went out (a notification with the phones it reached) and
+    when it first went out."""
+    channels = []
+    if delivery.email_sent_at is not None:
+        channels.append(_("E-mail"))
+    if delivery.pushed_at is not None:
+        channels.append(
+            ngettext(
+                "Notification (%(n)d phone reached)",
+                "Notification (%(n)d phones reached)",
+                delivery.pushed,
+            )
+            % {"n": delivery.pushed}
+        )
+    sent = [at for at in (delivery.email_sent_at, delivery.pushed_at) if at is not None]
+    return ReminderSent(delivery=delivery, channels=channels, sent_at=min(sent) if sent else None)
 
 
 # --- FHIR R4 ---------------------------------------------------------------------------------------
@@ -744,7 +835,8 @@ def fhir_bundle(record: PatientRecord, base_url: str) -> dict:
     maintenance program `replaces` its course's); a Goal per course with goals; an
     ActivityDefinition per exercise; a Procedure per session; an Observation per pain score
     (LOINC 72514-3) and per course result score (MEASURE_SYSTEM). Every reference is a urn:uuid
-    of an entry in the bundle. No database query."""
+    of an entry in the bundle. The reminders stay out: not clinical (the module's docstring). No
+    database query."""
     ids = _Ids(base_url)
     today = timezone.localdate(record.exported_at)
     entries = []

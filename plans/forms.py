@@ -441,7 +441,15 @@ class PainField(forms.TypedChoiceField):
         super().__init__(choices=PAIN_CHOICES, coerce=int, empty_value=None, **kwargs)
 
 
-class SessionStartForm(forms.Form):
+class ClientKeyForm(forms.Form):
+    """The key static/js/offline.js gives each change before sending it: sent again after a
+    lost connection, a change with a key seen before is not written twice (plans/offline.py).
+    Optional: without JavaScript there is none."""
+
+    client_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class SessionStartForm(ClientKeyForm):
     """The safety questions, before the first exercise."""
 
     pain_before = PainField(label=_("Pain right now (0 = none, 10 = worst imaginable)"))
@@ -453,7 +461,7 @@ class SessionStartForm(forms.Form):
     )
 
 
-class TickForm(forms.Form):
+class TickForm(ClientKeyForm):
     done = forms.BooleanField(required=False)
     sets_done = forms.IntegerField(
         label=_("Sets done"), required=False, min_value=0, max_value=ENTRY_SETS_MAX
@@ -463,7 +471,7 @@ class TickForm(forms.Form):
     )
 
 
-class SessionFinishForm(forms.Form):
+class SessionFinishForm(ClientKeyForm):
     pain_after = PainField(label=_("Pain after the session (0–10)"))
     effort = PainField(
         label=_("How hard was it? (0 = very easy, 10 = maximal effort)"), required=False

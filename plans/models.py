@@ -477,3 +477,34 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.plan}: {self.get_reason_display()} {self.recorded_at:%Y-%m-%d}"
+
+
+class ClientSubmission(models.Model):
+    """A change made on the patient's phone, under the key the browser gave it (issue 17): a
+    tick or an answer made offline is sent again when the network is back, so a key seen before
+    is answered without writing twice (plans/offline.py). Written in the change's transaction."""
+
+    class Kind(models.TextChoices):
+        START = "start", _("Before the session")
+        TICK = "tick", _("Tick")
+        FINISH = "finish", _("After the session")
+
+    # A key is the patient's own (services.already_applied looks among their sessions only):
+    # the same key from someone else, guessed or copied, neither blocks nor stands for theirs.
+    key = models.UUIDField(_("key"), db_index=True, editable=False)
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="client_submissions"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    # Deleted after plans.offline.KEY_KEEP_DAYS by the daily housekeeping.
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("change sent from a phone")
+        verbose_name_plural = _("changes sent from a phone")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "key"], name="client_submission_once")
+        ]
+
+    def __str__(self):
+        return f"{self.session} {self.kind} {self.key}"

@@ -17,6 +17,7 @@ from hipcare.models import User
 from plans import progress, rules
 from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX, PAIN_MAX, PAIN_MIN
 from plans.models import (
+    ClientSubmission,
     Contact,
     NextStep,
     Plan,
@@ -224,7 +225,9 @@ def prescription_change_dose(
     return new
 
 
-def _check_session_day(plan, day):
+def check_session_day(plan, day):
+    """Refuses a day a session cannot be logged for (the future, too far back, outside or after
+    the program)."""
     today = timezone.localdate()
     if day > today:
         raise ValidationError(_("A session cannot be logged for a future day."))
@@ -251,18 +254,58 @@ def _check_red_flags(red_flags):
         raise ValidationError(_("Unknown answer."))
 
 
+# --- Changes sent with the browser's key (plans/offline.py) ---------------------------------------
+
+
+class AlreadyApplied(Exception):
+    """A twin request with the same key was written first: nothing of this one is kept."""
+
+
+def already_applied(*, key, plan, day, kind) -> bool:
+    """True when the change with this key was applied to this plan's session of `day` before:
+    the service answers without writing again. A key of another of the patient's sessions, or of
+    another kind of change, is refused: a key names one change. Only the patient's own keys
+    count (another patient's same key neither blocks nor answers for theirs). Call with the
+    session locked, so a twin waits."""
+    seen = (
+        ClientSubmission.objects.filter(key=key, session__plan__patient_id=plan.patient_id)
+        .values_list("session__plan_id", "session__date", "kind")
+        .first()
+    )
+    if seen is None:
+        return False
+    if seen != (plan.pk, day, kind):
+        raise ValidationError(_("This change was sent for something else. Reload the page."))
+    return True
+
+
+def record_key(*, key, session, kind):
+    """Notes the key of a change, in the change's own transaction (call it inside)."""
+    try:
+        with transaction.atomic():
+            ClientSubmission.objects.create(key=key, session=session, kind=kind)
+    except IntegrityError as error:  # written by a twin since already_applied looked
+        raise AlreadyApplied from error
+
+
 @transaction.atomic
-def session_start(*, plan, day, pain_before=None, red_flags=None) -> Session:
+def session_start(*, plan, day, pain_before=None, red_flags=None, client_key=None) -> Session:
     """Opens the day's session with the safety questions' answers (pain now, red flags), or
     returns the one already open (two tabs, double clicks). New answers replace the shown ones;
-    every answer stays in the session's answer history."""
-    _check_session_day(plan, day)
+    every answer stays in the session's answer history. With `client_key`, answers sent before
+    under that key are not written again (plans/offline.py)."""
+    kind = ClientSubmission.Kind.START
+    if client_key is not None and already_applied(key=client_key, plan=plan, day=day, kind=kind):
+        return Session.objects.get(plan=plan, date=day)
+    check_session_day(plan, day)
     _check_pain(pain_before, _("Pain now"))
     _check_red_flags(red_flags or ())
     session, _created = _get_or_create_session(plan, day)
     if pain_before is None and red_flags is None:
         return session
     session = Session.objects.select_for_update().get(pk=session.pk)
+    if client_key is not None and already_applied(key=client_key, plan=plan, day=day, kind=kind):
+        return session  # a twin of this request was written while this one waited
     if pain_before is not None:
         session.pain_before = pain_before
     if red_flags is not None:
@@ -278,6 +321,8 @@ def session_start(*, plan, day, pain_before=None, red_flags=None) -> Session:
         pain=session.pain_before,
         red_flags=session.red_flags,
     )
+    if client_key is not None:
+        record_key(key=client_key, session=session, kind=kind)
     return session
 
 
@@ -290,15 +335,21 @@ def _get_or_create_session(plan, day):
 
 
 @transaction.atomic
-def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None):
-    """Ticks (or unticks) one exercise of a session. Ticking twice still leaves one entry."""
+def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None, client_key=None):
+    """Ticks (or unticks) one exercise of a session. Ticking twice still leaves one entry. With
+    `client_key`, a tick sent before under that key is not written again (plans/offline.py)."""
     # The session's row is locked first, so the ticks of one session (from several devices)
     # run one after another: the read of the entry below and the write after it see no other
     # tick in between, and each change leaves its own row in the change history.
     session = (
         Session.objects.select_for_update(of=("self",)).select_related("plan").get(pk=session.pk)
     )
-    _check_session_day(session.plan, session.date)
+    kind = ClientSubmission.Kind.TICK
+    if client_key is not None and already_applied(
+        key=client_key, plan=session.plan, day=session.date, kind=kind
+    ):
+        return SessionEntry.objects.filter(session=session, prescription_id=prescription_id).first()
+    check_session_day(session.plan, session.date)
     prescription = (
         Prescription.objects.in_effect_on(session.date)
         .filter(plan=session.plan, pk=prescription_id)
@@ -312,6 +363,8 @@ def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None)
         raise ValidationError(_("First answer the questions before the session."))
     if done and session.stopped_by_screen:
         raise ValidationError(_("Your answers say not to exercise today."))
+    if client_key is not None:  # first: a failed write below rolls it back with the change
+        record_key(key=client_key, session=session, kind=kind)
     entry = SessionEntry.objects.filter(session=session, prescription=prescription).first()
     if not done:
         if entry is not None:
@@ -330,11 +383,19 @@ def entry_set(*, session, prescription_id, done, sets_done=None, reps_done=None)
 
 
 @transaction.atomic
-def session_finish(*, session, pain_after, effort=None, note="", red_flags=None) -> Session:
+def session_finish(
+    *, session, pain_after, effort=None, note="", red_flags=None, client_key=None
+) -> Session:
     """Records the answers after the session. One hard session (pain after above the plan's
-    acceptable level) eases the next session's doses one step, once per session."""
+    acceptable level) eases the next session's doses one step, once per session. With
+    `client_key`, answers sent before under that key are not written again (plans/offline.py)."""
     session = Session.objects.select_for_update().select_related("plan").get(pk=session.pk)
-    _check_session_day(session.plan, session.date)
+    kind = ClientSubmission.Kind.FINISH
+    if client_key is not None and already_applied(
+        key=client_key, plan=session.plan, day=session.date, kind=kind
+    ):
+        return session
+    check_session_day(session.plan, session.date)
     _check_pain(pain_after, _("Pain after"))
     _check_pain(effort, _("Effort"))
     _check_red_flags(red_flags or ())
@@ -354,6 +415,8 @@ def session_finish(*, session, pain_after, effort=None, note="", red_flags=None)
         red_flags=session.red_flags,
         note=note,
     )
+    if client_key is not None:
+        record_key(key=client_key, session=session, kind=kind)
     if session.eased_at is None and rules.eases_next_session(pain_after, session.plan.pain_mode):
         _ease_next_session(session)
     return session

@@ -16,7 +16,7 @@ from courses.patient_views import checklist_cards
 from exercises.models import pictures_prefetch
 from hipcare import audit
 from hipcare.access import care_required, patient_required
-from plans import progress, rules, services
+from plans import offline, offline_views, progress, rules, services
 from plans.forms import RED_FLAG_CHOICES, SessionFinishForm, SessionStartForm, TickForm
 from plans.history import session_changes
 from plans.limits import ENTRY_REPS_MAX, ENTRY_SETS_MAX
@@ -120,6 +120,10 @@ def _render_checklist(request, plan, day, today_, *, start_form=None, finish_for
         and session.completed_at
         and rules.session_needs_attention(session.pain_after, session.red_flags),
         "eased": progress.eased_doses([rx for rx, _entry in items]),
+        # For the page offline (static/js/offline.js): the server's day, and the answers that
+        # stop the session, worked out by the rule itself (plans/offline.py).
+        "server_today": today_,
+        "stop_answers": offline.screen_stop_answers(),
         "changed": progress.recently_changed([rx for rx, _entry in items], day),
         # The course of care's cards above the exercises (courses/patient_views.py).
         **checklist_cards(request.user, plan, today=today_),
@@ -149,8 +153,11 @@ def _refused(form, field, message):
 
 @require_POST
 @patient_required
+@offline_views.replay_owner_required
 def session_start(request, day):
     plan, day, today_ = _plan_and_day(request, day)
+    if offline_views.is_replay(request):  # saved on the phone while offline, sent again
+        return offline_views.start(request, plan=plan, day=day)
     form = SessionStartForm(request.POST)
     if not form.is_valid():
         if _parse_day(day.isoformat(), plan, today_) is None:
@@ -194,8 +201,11 @@ def _item_of(items, prescription):
 
 @require_POST
 @patient_required
+@offline_views.replay_owner_required
 def entry_tick(request, day, prescription_id):
     plan, day, today_ = _plan_and_day(request, day)
+    if offline_views.is_replay(request):  # saved on the phone while offline, sent again
+        return offline_views.tick(request, plan=plan, day=day, prescription_id=prescription_id)
     # Someone else's (or a forged) prescription id is not found; a real one of another day is
     # a validation error from the service below.
     posted = get_object_or_404(Prescription.objects.filter(plan=plan), pk=prescription_id)
@@ -218,6 +228,7 @@ def entry_tick(request, day, prescription_id):
                 done=form.cleaned_data["done"],
                 sets_done=form.cleaned_data["sets_done"],
                 reps_done=form.cleaned_data["reps_done"],
+                client_key=form.cleaned_data["client_key"],
             )
         except ValidationError as err:
             error = " ".join(err.messages)
@@ -259,8 +270,11 @@ def entry_tick(request, day, prescription_id):
 
 @require_POST
 @patient_required
+@offline_views.replay_owner_required
 def session_finish(request, day):
     plan, day, today_ = _plan_and_day(request, day)
+    if offline_views.is_replay(request):  # saved on the phone while offline, sent again
+        return offline_views.finish(request, plan=plan, day=day)
     form = SessionFinishForm(request.POST)
     session = Session.objects.filter(plan=plan, date=day).first()
     ticked = session is not None and session.entries.exists()
@@ -292,25 +306,33 @@ def session_finish(request, day):
     else:
         audit.record(request.user, request.user, audit.What.SESSION, CHANGE)
         session.refresh_from_db()
-        if rules.session_needs_attention(session.pain_after, session.red_flags):
-            pass  # the page itself tells the patient to stop and contact the physio
-        elif rules.eases_next_session(session.pain_after, plan.pain_mode):
-            if progress.eased_after(session):
-                text = _(
-                    "Your session is saved. Pain after was %(pain)d of 10, more than your program "
-                    "allows, so your next session will be a little lighter. Your physiotherapist "
-                    "can see this."
-                )
-            else:  # already at the bottom of the ladder
-                text = _(
-                    "Your session is saved. Pain after was %(pain)d of 10, more than your program "
-                    "allows, and your doses are already at their lightest: your physiotherapist "
-                    "can see this and will adjust your program."
-                )
-            messages.warning(request, text % {"pain": session.pain_after})
-        else:
-            messages.success(request, _("Well done! Your session is saved."))
+        said = finish_message(session, plan)
+        if said:
+            messages.add_message(request, *said)
     return redirect(_checklist_url(day, today_) + "#result")
+
+
+def finish_message(session, plan):
+    """What the patient is told after finishing: (message level, words), or None when the page
+    itself tells them to stop and contact the physio. Also for a finish sent from the phone
+    after being offline (plans/offline_views.py)."""
+    if rules.session_needs_attention(session.pain_after, session.red_flags):
+        return None
+    if rules.eases_next_session(session.pain_after, plan.pain_mode):
+        if progress.eased_after(session):
+            text = _(
+                "Your session is saved. Pain after was %(pain)d of 10, more than your program "
+                "allows, so your next session will be a little lighter. Your physiotherapist "
+                "can see this."
+            )
+        else:  # already at the bottom of the ladder
+            text = _(
+                "Your session is saved. Pain after was %(pain)d of 10, more than your program "
+                "allows, and your doses are already at their lightest: your physiotherapist "
+                "can see this and will adjust your program."
+            )
+        return messages.WARNING, text % {"pain": session.pain_after}
+    return messages.SUCCESS, _("Well done! Your session is saved.")
 
 
 def history_context(plan, *, page_number, today, summary=None):

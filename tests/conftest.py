@@ -67,15 +67,23 @@ class FullLoginClient(Client):
 
 @pytest.fixture(autouse=True)
 def _shipped_instruments(request):
-    """A transactional test (browser and race tests) starts after another one's flush, which
-    empties the rows the data migrations loaded: put the shipped outcome measures back."""
+    """A transactional test (browser and race tests) ends with a flush, which empties the rows
+    the data migrations loaded: put the shipped outcome measures back before it starts (after
+    another's flush) and after its own flush, for the tests that run inside a transaction next."""
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and marker.kwargs.get("transaction")
-    if transactional or "transactional_db" in request.fixturenames:
-        request.getfixturevalue("transactional_db")
-        from courses.content import load_shipped_instruments
+    # live_server's tests run on transactional_db too (pytest-django asks for it on their behalf).
+    names = request.fixturenames
+    if not (transactional or "transactional_db" in names or "live_server" in names):
+        yield
+        return
+    from courses.content import load_shipped_instruments
 
-        load_shipped_instruments()
+    request.getfixturevalue("transactional_db")
+    load_shipped_instruments()
+    yield
+    # transactional_db's flush has run by now (it was set up after this fixture).
+    load_shipped_instruments()
 
 
 @pytest.fixture

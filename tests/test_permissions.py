@@ -61,6 +61,10 @@ def day(w):
 TABLE = {
     "home": ("get", lambda w: [], [LOGIN] + [302] * (len(ROLES) - 1)),
     "healthz": ("get", lambda w: [], PUBLIC),
+    # The app on the phone (issue 17): manifest, service worker and its offline page; no data.
+    "manifest": ("get", lambda w: [], PUBLIC),
+    "service-worker": ("get", lambda w: [], PUBLIC),
+    "offline": ("get", lambda w: [], PUBLIC),
     "set_language": ("post", lambda w: [], [302] * len(ROLES)),
     # The "Larger text" toggle: anyone signed in, for their own account; back to the page.
     "text-size": ("post", lambda w: [], [LOGIN] + [302] * (len(ROLES) - 1)),
@@ -132,6 +136,14 @@ TABLE = {
     "plans:history": ("get", lambda w: [], PATIENT_OWN),
     "plans:my-data": ("get", lambda w: [], PATIENT_OWN),
     "plans:my-data-fhir": ("get", lambda w: [], PATIENT_OWN),
+    # The patient's reminders (issue 17): their own only; the phone's push subscription is posted
+    # as JSON (here empty: 422).
+    "reminders:settings": ("get", lambda w: [], PATIENT_OWN),
+    "reminders:push-subscribe": (
+        "post",
+        lambda w: [],
+        [LOGIN, 422, 422, 403, 403, 403, 403, 403, 403, 403],
+    ),
     # Posted empty: the checklist again, the missing answer at its field (422).
     "plans:session-start": ("post", day, [LOGIN, 422, 422, 403, 403, 403, 403, 403, 403, 403]),
     # The other patient has their own plan, so the patient's prescription id is not theirs: 404.

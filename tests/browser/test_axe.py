@@ -128,6 +128,7 @@ def pages_by_role(w):
                 reverse("password_reset_done"),
                 reverse("account-start"),
                 accounts.invitation_path(invited),  # the link in the invitation e-mail
+                reverse("offline"),  # what the service worker shows offline (issue 17)
             ],
         ),
         # Between the password and the code from the authenticator app.
@@ -140,6 +141,7 @@ def pages_by_role(w):
                 reverse("plans:history"),
                 reverse("plans:session-detail", args=[w["session"].pk]),
                 reverse("plans:my-data"),
+                reverse("reminders:settings"),
                 reverse("my-data-access"),
                 reverse("account-erase"),
                 reverse("password_change"),

@@ -4,54 +4,17 @@ The web request saves the patient and queues the invitation in one transaction; 
 process (`manage.py db_worker`) sends it, retrying while the mail server is down.
 """
 
-import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
-from django.db import connection
 from django.urls import reverse
 
 from hipcare.models import User
 from tests.factories import ConditionFactory
 from tests.tasks import run_queued_tasks
+from tests.worker import Inbox, free_port, smtp_to, start_worker, stop_worker, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 INVITE_PREFIX = reverse("invite-accept", args=["uid", "token"]).split("uid")[0]
 SENT = "<strong>Sent</strong>"
-
-
-def free_port():
-    """A 127.0.0.1 port nothing listens on (yet): a mail server that is down."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def smtp_to(port):
-    return {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-
-
-class Inbox(Message):
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def handle_message(self, message):
-        self.messages.append(message)
 
 
 def add_patient(client, email):
@@ -64,31 +27,6 @@ def add_patient(client, email):
 
 def page_of(client, patient):
     return client.get(reverse("plans:patient-detail", args=[patient.pk])).content.decode()
-
-
-def wait_for(check, *, seconds, what):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def worker_env(smtp_port):
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "EMAIL_TIMEOUT": "5",
-        "INVITATION_RETRY_SECONDS": "1",
-    }
 
 
 def test_mail_down_saves_the_patient_and_the_physio_sees_not_sent_yet(client, settings, physio):
@@ -142,11 +80,7 @@ def test_a_real_worker_sends_the_invitation_once_the_mail_server_answers(client,
     invitation = patient.invitation
     assert "Not sent yet" in client.get(response.url).content.decode()
 
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay",
-         "--no-reload", "--verbosity", "0"],
-        cwd=ROOT, env=worker_env(port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    worker = start_worker(port)
     inbox, controller = Inbox(), None
     try:
         # The server is down: the worker records the failure and queues a retry.
@@ -161,11 +95,10 @@ def test_a_real_worker_sends_the_invitation_once_the_mail_server_answers(client,
         wait_for(lambda: invitation.refresh_from_db() or invitation.sent_at is not None,
                  seconds=10, what="the invitation to be sent")  # fmt: skip
     finally:
-        worker.terminate()
-        _, errors = worker.communicate(timeout=10)
+        errors = stop_worker(worker)
         if controller is not None:
             controller.stop()
-    assert worker.returncode == 0, errors.decode()
+    assert worker.returncode == 0, errors
 
     assert len(inbox.messages) == 1
     message = inbox.messages[0]

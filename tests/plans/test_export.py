@@ -20,6 +20,8 @@ from courses.models import EducationText, Instrument
 from hipcare.models import AccessEvent
 from plans import export
 from plans.models import Contact, Plan, Review, Session, SessionAnswer, SessionEntry
+from reminders import rules as reminder_rules
+from reminders.models import PushSubscription, ReminderDelivery, ReminderSchedule
 from tests.courses.test_patient_pages import load_hoos12
 from tests.factories import (
     ConditionFactory,
@@ -453,6 +455,7 @@ def test_export_queries_are_fixed(
     client, patient, django_assert_num_queries, size, name, by_physio
 ):
     make_history(patient, sessions=size)
+    make_reminders(patient, sent=size, phones=min(size, 5))
     # Reverse first: loading the URLs imports hipcare.two_factor, whose log-in signal marks the
     # session; a test run on its own would otherwise pay one session write in the request.
     url = reverse(name, args=[patient.pk] if by_physio else [])
@@ -461,11 +464,15 @@ def test_export_queries_are_fixed(
         response = client.get(url)
     assert response.status_code == 200
     if name == "plans:my-data":
-        assert response.content.decode().count('class="record-session"') == size
+        html = response.content.decode()
+        assert html.count('class="record-session"') == size
+        assert html.count('class="record-reminder"') == size
+        assert html.count('class="record-phone"') == min(size, 5)
 
 
 def test_the_record_takes_a_fixed_number_of_queries(patient, django_assert_num_queries):
     make_history(patient, sessions=12)
+    make_reminders(patient, sent=12, phones=3)
     with django_assert_num_queries(export.RECORD_QUERIES):
         record = export.patient_record(patient)
     with django_assert_num_queries(0):
@@ -474,11 +481,20 @@ def test_the_record_takes_a_fixed_number_of_queries(patient, django_assert_num_q
 
 
 def test_another_physios_patient_at_another_clinic_stays_out(client, history):
-    """The patient's own page shows only their own record."""
+    """The patient's own page shows only their own record, reminders included."""
+    make_reminders(history, sent=1, phones=1)
     stranger = PatientFactory(last_name="Zzyzx")
     make_history(stranger, sessions=2)
+    make_reminders(stranger, sent=3, phones=2, zone="Pacific/Auckland", tag="zzyzx")
     client.force_login(history)
-    assert "Zzyzx" not in client.get(reverse("plans:my-data")).content.decode()
+    response = client.get(reverse("plans:my-data"))
+    html = response.content.decode()
+    assert "Zzyzx" not in html and "Pacific/Auckland" not in html
+    assert html.count('class="record-reminder"') == 1
+    assert html.count('class="record-phone"') == 1
+    record = response.context["record"]
+    assert {s.delivery.patient_id for s in record.reminders_sent} == {history.pk}
+    assert record.reminder_schedule.patient_id == history.pk
     _, data = fhir_json(client, history)
     assert "Zzyzx" not in json.dumps(data)
 
@@ -795,6 +811,7 @@ def test_another_patients_course_never_appears(client, history):
         answers={"1": 9},
         by=stranger,
     )
+    make_reminders(stranger, sent=2, phones=1, zone="Pacific/Auckland", tag="zzyzx")
     for as_physio in (False, True):
         if as_physio:
             client.force_login(history.physio)
@@ -815,6 +832,11 @@ def test_another_patients_course_never_appears(client, history):
         assert "Walk the dog." in html
         assert html.count('class="record-result"') == 8  # only the patient's own results
         assert page.context["record"].texts_read == []
+        # Nor their reminders: the patient has none.
+        assert "Pacific/Auckland" not in html
+        assert page.context["record"].reminder_schedule is None
+        assert page.context["record"].phones_added == []
+        assert page.context["record"].reminders_sent == []
         _, data = fhir_json(client, history, as_physio)
         dumped = json.dumps(data)
         for theirs_only in ("Zzyzx", "Stairs are easier.", "Keep the bridge going."):
@@ -839,3 +861,213 @@ def test_the_record_with_a_whole_course_takes_the_same_queries(
     with django_assert_num_queries(PATIENT_QUERIES):
         response = client.get(url)
     assert response.content.decode().count('class="record-result"') == 6 + weeks + 1
+
+
+# --- The reminders: the schedule, the phones, the reminders sent ----------------------------------
+
+ENDPOINT = "https://push.example/send/"
+
+
+def make_reminders(patient, *, sent, phones, zone="Europe/Copenhagen", tag="own"):
+    """A schedule (Monday, Wednesday and Friday at 17:30, by e-mail and notification), `phones`
+    phones for notifications (one added a day, from today back) and `sent` reminders, one a day
+    back from yesterday: every seventh from the fourth a gentle note, the oldest not sent (the
+    rules stopped it), the others by notification, then e-mail a minute later."""
+    schedule = ReminderSchedule.objects.create(
+        patient=patient,
+        days=reminder_rules.days_mask([0, 2, 4]),
+        time=datetime.time(17, 30),
+        time_zone=zone,
+        by_email=True,
+        by_push=True,
+        language="en",
+        base_url="https://hipcare.example/",
+    )
+    now = timezone.now().replace(microsecond=0)
+    for n in range(phones):
+        PushSubscription.objects.create(
+            patient=patient,
+            endpoint=f"{ENDPOINT}{tag}-secret-{n}",
+            p256dh=f"P256DH-{tag}-{n}",
+            auth=f"AUTHKEY-{tag}-{n}",
+            created_at=now - datetime.timedelta(days=n, hours=1),
+        )
+    for n in range(sent):
+        day = days_ago(1 + n)
+        due = timezone.make_aware(datetime.datetime.combine(day, datetime.time(17, 30)))
+        gentle = n % 7 == 3
+        delivered = n != sent - 1
+        ReminderDelivery.objects.create(
+            patient=patient,
+            kind=reminder_rules.GENTLE if gentle else reminder_rules.REMINDER,
+            local_date=day,
+            gentle_week=reminder_rules.week_of(day) if gentle else None,
+            due_at=due,
+            pushed_at=due if delivered else None,
+            pushed=phones if delivered else 0,
+            email_sent_at=due + datetime.timedelta(minutes=1) if delivered else None,
+        )
+    return schedule
+
+
+def short_time(value):
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def reminders_section(html):
+    return html[html.index('id="reminders-heading"') :]
+
+
+REMINDER_ROW = re.compile(
+    r'<tr class="record-reminder">' + r"\s*<td[^>]*>([^<]*)</td>" * 4 + r"\s*</tr>"
+)
+
+
+def test_the_page_shows_the_patients_reminders(client, patient):
+    make_reminders(patient, sent=5, phones=2)
+    client.force_login(patient)
+    response = client.get(reverse("plans:my-data"))
+    assert response.status_code == 200
+    html = text(response)
+    assert 'href="#reminders-heading"' in html  # in the contents
+    part = reminders_section(html)
+    for expected in (
+        ">Reminders</h2>",
+        "Reminders are on",
+        "Monday, Wednesday, Friday",
+        "17:30",
+        "Europe/Copenhagen",
+        "E-mail, Notification",
+        "English",
+        f'href="{reverse("reminders:settings")}"',
+        "2 phones are set up for notifications.",
+        "Reminders sent",
+    ):
+        assert expected in part, expected
+    assert "You have not set reminders." not in html
+    # The phones: when each was added, newest first.
+    added = PushSubscription.objects.filter(patient=patient).order_by("-created_at")
+    assert re.findall(r'<li class="record-phone">([^<]*)</li>', part) == [
+        f"Added on {short_time(phone.created_at)}" for phone in added
+    ]
+    # The reminders sent, newest day first: day, message, how, when first sent.
+    due = {d.local_date: d.due_at for d in ReminderDelivery.objects.filter(patient=patient)}
+    sent_by = "E-mail; Notification (2 phones reached)"
+    assert REMINDER_ROW.findall(part) == [
+        (short(days_ago(1)), "Reminder", sent_by, short_time(due[days_ago(1)])),
+        (short(days_ago(2)), "Reminder", sent_by, short_time(due[days_ago(2)])),
+        (short(days_ago(3)), "Reminder", sent_by, short_time(due[days_ago(3)])),
+        (short(days_ago(4)), "Gentle note", sent_by, short_time(due[days_ago(4)])),
+        (short(days_ago(5)), "Reminder", "–", "not sent"),
+    ]
+
+
+def test_the_page_never_shows_a_phones_push_address_or_keys(client, patient):
+    make_reminders(patient, sent=2, phones=3)
+    client.force_login(patient)
+    response = client.get(reverse("plans:my-data"))
+    html = response.content.decode()
+    assert html.count('class="record-phone"') == 3
+    for secret in (ENDPOINT, "push.example", "own-secret", "P256DH", "AUTHKEY"):
+        assert secret not in html, secret
+    # The record holds only when each phone was added, not the rows.
+    phones = response.context["record"].phones_added
+    assert len(phones) == 3 and all(isinstance(at, datetime.datetime) for at in phones)
+
+
+def test_without_reminders_the_page_says_so(client, history):
+    client.force_login(history)
+    part = reminders_section(text(client.get(reverse("plans:my-data"))))
+    assert "You have not set reminders." in part
+    for absent in ("Phones for notifications", "Reminders sent", "No reminders sent yet."):
+        assert absent not in part, absent
+    # Reminders set every day, then turned off; none sent yet.
+    ReminderSchedule.objects.create(
+        patient=history,
+        enabled=False,
+        days=reminder_rules.ALL_DAYS,
+        time=datetime.time(9, 5),
+        time_zone="UTC",
+        by_email=False,
+        by_push=True,
+        language="da",
+        base_url="https://hipcare.example/",
+    )
+    part = reminders_section(text(client.get(reverse("plans:my-data"))))
+    for expected in (
+        "Reminders are off",
+        "Every day",
+        "09:05",
+        ">Notification<",
+        "Danish",
+        "No reminders sent yet.",
+    ):
+        assert expected in part, expected
+    assert "You have not set reminders." not in part
+    assert "Phones for notifications" not in part
+
+
+def test_the_reminders_stay_out_of_the_bundle_and_the_referral(client, history):
+    """Not clinical: the FHIR bundle (the patient's and the physio's) and the physio's referral
+    page leave them out."""
+    make_reminders(history, sent=3, phones=2)
+    for as_physio in (False, True):
+        _, data = fhir_json(client, history, as_physio)
+        Bundle.parse_obj(data)
+        dumped = json.dumps(data)
+        for absent in ("push.example", "P256DH", "AUTHKEY", "Copenhagen", "Gentle note",
+                       "phones reached"):  # fmt: skip
+            assert absent not in dumped, absent
+        kinds = {e["resource"]["resourceType"] for e in data["entry"]}
+        assert kinds <= {"Patient", "Condition", "CarePlan", "ActivityDefinition", "Procedure",
+                         "Observation", "Goal"}  # fmt: skip
+    client.force_login(history.physio)
+    html = client.get(reverse("plans:patient-export", args=[history.pk])).content.decode()
+    assert 'id="reminders-heading"' not in html
+    assert "Europe/Copenhagen" not in html and "record-reminder" not in html
+
+
+@pytest.mark.parametrize(("sent", "phones"), [(0, 0), (1, 1), (40, 5)])
+def test_the_reminders_take_two_queries_and_read_no_push_address(
+    patient, django_assert_num_queries, sent, phones
+):
+    make_history(patient, sessions=3)
+    if sent or phones:
+        make_reminders(patient, sent=sent, phones=phones)
+    with django_assert_num_queries(export.RECORD_QUERIES) as queries:
+        record = export.patient_record(patient)
+    assert len(record.reminders_sent) == sent
+    assert len(record.phones_added) == phones
+    assert (record.reminder_schedule is not None) == bool(sent or phones)
+    sql = [q["sql"] for q in queries.captured_queries]
+    # The schedule comes with the patient (a join); one query each for phones and deliveries.
+    (schedule_sql,) = [q for q in sql if "reminders_reminderschedule" in q]
+    assert schedule_sql.startswith("SELECT") and "JOIN" in schedule_sql
+    assert sum("reminders_reminderdelivery" in q for q in sql) == 1
+    (phones_sql,) = [q for q in sql if "reminders_pushsubscription" in q]
+    for column in ('."endpoint"', '."p256dh"', '."auth"'):
+        assert column not in phones_sql, column
+
+
+def test_a_reminders_ways_and_time_in_words():
+    due = timezone.now().replace(microsecond=0)
+    later = due + datetime.timedelta(minutes=2)
+    both = export.reminder_sent(
+        ReminderDelivery(local_date=TODAY(), due_at=due, email_sent_at=later, pushed_at=due,
+                         pushed=1)
+    )  # fmt: skip
+    assert both.channels == ["E-mail", "Notification (1 phone reached)"]
+    assert both.sent_at == due  # the first way it went out
+    mail = export.reminder_sent(
+        ReminderDelivery(local_date=TODAY(), due_at=due, email_sent_at=later)
+    )
+    assert (mail.channels, mail.sent_at) == (["E-mail"], later)
+    # A notification that reached no phone still went out to the push service.
+    none_reached = export.reminder_sent(
+        ReminderDelivery(local_date=TODAY(), due_at=due, pushed_at=due, pushed=0)
+    )
+    assert none_reached.channels == ["Notification (0 phones reached)"]
+    stopped = export.reminder_sent(ReminderDelivery(local_date=TODAY(), due_at=due))
+    assert (stopped.channels, stopped.sent_at) == ([], None)
+    assert export.reminder_days_text([4, 0, 2]) == "Monday, Wednesday, Friday"
+    assert export.reminder_days_text(range(7)) == "Every day"
