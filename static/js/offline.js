@@ -609,26 +609,33 @@
 
   // --- Logging out ------------------------------------------------------------------------------
 
-  async function logOut(event, form) {
-    if (form.hasAttribute("data-offline-confirmed")) return;
-    event.preventDefault();
+  // Synchronous, so the log-out posts at once (a navigation started after the click is never
+  // cut short by a late submit): the queue goes now; the kept pages go here in the background
+  // and, for certain, when the next page (the log-in page, no patient) tells the worker.
+  function logOut(event, form) {
     const waiting = load().queue.length;
     if (waiting) {
       const text = (waiting === 1 ? words.logOutOne : words.logOutMany).replace("{n}", waiting);
-      if (!window.confirm(text)) return;
+      if (!window.confirm(text)) {
+        event.preventDefault();
+        return;
+      }
     }
-    // The server's Clear-Site-Data does this too, where the browser supports it.
     try {
       localStorage.removeItem(STORE);
       if (window.caches) {
-        const names = (await caches.keys()).filter((n) => n.startsWith(PAGES_CACHE_PREFIX));
-        await Promise.all(names.map((name) => caches.delete(name)));
+        caches
+          .keys()
+          .then((names) =>
+            Promise.all(
+              names.filter((n) => n.startsWith(PAGES_CACHE_PREFIX)).map((n) => caches.delete(n)),
+            ),
+          )
+          .catch(() => {});
       }
     } catch (error) {
       // The log-out goes on.
     }
-    form.setAttribute("data-offline-confirmed", "");
-    form.submit();
   }
 
   // --- When -------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 //   Without hashed names (development, tests) static files come from the network first.
 // - The patient's own pages (today's checklist, the program): network first, the last good copy
 //   kept for use offline. Kept for this patient only: a page of anyone else (offline.js tells)
-//   drops them, and the log-out clears them (Clear-Site-Data).
+//   drops them, and the log-out clears them (offline.js, before it posts the log-out).
 // - Everything else: the network only; a page that cannot load offline gets the offline page.
 // - Push: shows a reminder (reminders/push.py sends {"title", "body", "url"}); a tap opens it.
 /* global HIPCARE */

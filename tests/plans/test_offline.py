@@ -479,9 +479,9 @@ def test_a_physio_page_names_no_patient_key(client, physio):
     assert 'data-pwa-user=""' in html
 
 
-def test_logging_out_clears_what_the_browser_kept(client, patient):
+def test_logging_out_ends_the_session_without_clear_site_data(client, patient):
     client.force_login(patient)
     response = client.post(reverse("logout"))
     assert response.status_code == 302
-    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert not response.has_header("Clear-Site-Data")  # offline.js clears; see hipcare/pwa.py
     assert "_auth_user_id" not in client.session
