@@ -65,25 +65,49 @@ class FullLoginClient(Client):
             session.save()
 
 
+def _runs_on_transactional_db(item):
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+
+
 @pytest.fixture(autouse=True)
 def _shipped_instruments(request):
-    """A transactional test (browser and race tests) ends with a flush, which empties the rows
-    the data migrations loaded: put the shipped outcome measures back before it starts (after
-    another's flush) and after its own flush, for the tests that run inside a transaction next."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = marker is not None and marker.kwargs.get("transaction")
-    # live_server's tests run on transactional_db too (pytest-django asks for it on their behalf).
-    names = request.fixturenames
-    if not (transactional or "transactional_db" in names or "live_server" in names):
-        yield
-        return
-    from courses.content import load_shipped_instruments
+    """A transactional test (browser, worker and race tests) starts after another one's flush,
+    which empties the rows the data migrations loaded: put the shipped outcome measures back."""
+    if _runs_on_transactional_db(request.node):
+        from courses.content import load_shipped_instruments
 
-    request.getfixturevalue("transactional_db")
-    load_shipped_instruments()
-    yield
-    # transactional_db's flush has run by now (it was set up after this fixture).
-    load_shipped_instruments()
+        request.getfixturevalue("transactional_db")
+        load_shipped_instruments()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test that ended with a flush (a transactional one: browser, worker and race tests,
+    however it asked for the database), put the shipped outcome measures back for the tests that
+    run inside a transaction next. One query after each test to see whether they are there."""
+    result = yield
+    if nextitem is not None:
+        from django.db import DatabaseError, connection
+        from pytest_django.plugin import blocking_manager_key
+
+        from courses.content import load_shipped_instruments
+        from courses.models import Instrument
+
+        with item.config.stash[blocking_manager_key].unblock():
+            try:
+                if connection.settings_dict["NAME"].startswith("test_") and not (
+                    Instrument.objects.filter(code="hip-pain").exists()
+                ):
+                    load_shipped_instruments()
+            except DatabaseError:  # a test that took the database away; the next one says so
+                pass
+    return result
 
 
 @pytest.fixture
