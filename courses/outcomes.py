@@ -4,7 +4,7 @@ important change. A fixed number of queries; the judgement is courses/rules.py's
 
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 
 from courses import rules
 from courses.models import Course, EducationText, Instrument, Item, Result
@@ -221,6 +221,25 @@ def state(course) -> CourseState:
     )
     instruments = [instrument for instrument in every if instrument.in_use]
     return CourseState(course, instruments, results, _rows(every, results))
+
+
+def standing(course, *, clinic_id) -> CourseState:
+    """Where a course stands, for its box on the physio's patient page (stage, tests_point,
+    review_open, due_point): the instruments in use, each with whether the course has a result
+    at each point. 1 query. No scores and no weeks: not for the weekly pain (checklist) nor the
+    outcomes (state)."""
+    course_results = Result.objects.filter(course=course, instrument=OuterRef("pk"))
+    at = {f"at_{point}": Exists(course_results.filter(point=point)) for point in rules.POINTS}
+    instruments = list(instruments_in_use(clinic_id).annotate(**at).order_by("order", "code"))
+    # An unsaved Result for each point an instrument was measured at: all the questions above
+    # read of a result.
+    results = [
+        Result(course=course, instrument=instrument, point=point)
+        for instrument in instruments
+        for point in rules.POINTS
+        if getattr(instrument, f"at_{point}")
+    ]
+    return CourseState(course, instruments, results, rows=[])
 
 
 def discharge_cautions(plan) -> list:

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -69,11 +69,29 @@ def instruments_for(clinic_id, *, kind=None, keep=()) -> list[Instrument]:
                 instrument.in_use = False
                 result.append(instrument)
                 continue
-            for item in instrument.items.all():
-                for key, value in loaded.texts.get(str(item.number), {}).items():
-                    setattr(item, key, value)
+            add_clinic_texts(instrument, loaded.texts)
         result.append(instrument)
     return result
+
+
+def clinic_texts(clinic_id):
+    """A subquery annotation of rows with an `instrument` (results): the item texts the clinic
+    loaded for it under its licence and still uses (ClinicInstrument.texts), else None. Put
+    them on the instrument's items with add_clinic_texts."""
+    loaded = ClinicInstrument.objects.in_use().filter(
+        clinic_id=clinic_id, instrument=OuterRef("instrument")
+    )
+    return Subquery(loaded.values("texts")[:1])
+
+
+def add_clinic_texts(instrument, texts):
+    """A licensed instrument's items (prefetched) with the texts its clinic loaded (item number
+    → CLINIC_TEXT_KEYS); a free instrument's items keep their own."""
+    if not instrument.is_licensed:
+        return
+    for item in instrument.items.all():
+        for key, value in (texts or {}).get(str(item.number), {}).items():
+            setattr(item, key, value)
 
 
 def _answer(instrument, value):

@@ -20,6 +20,7 @@ from exercises.bounds import (
 )
 from exercises.dose import Dose, DoseUnit
 from exercises.pictures import CONTENT_TYPES, FALLBACK_SIZE, image_size
+from hipcare import cache
 from hipcare.models import PHYSIO, Membership
 
 
@@ -125,6 +126,13 @@ def clinic_owner(related_name, help_text):
 
 
 class ExerciseQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        # A bulk update (the admin's activate/deactivate) sends no signal: replace the
+        # catalogue's cache version here (exercises/signals.py does it for saves).
+        count = super().update(**kwargs)
+        cache.bump(cache.CATALOGUE)
+        return count
+
     def active(self):
         return self.filter(is_active=True)
 

@@ -2,41 +2,77 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from exercises import pictures
 from exercises.filters import ExerciseFilter
 from exercises.models import Exercise, ExercisePicture
+from hipcare import cache
 from hipcare.access import physio_required
 from hipcare.middleware import keep_cache_control
+from hipcare.models import PHYSIO, Membership
 
 PAGE_SIZE = 30
 
 
+def _catalogue_parts(request):
+    """What a catalogue page depends on besides the catalogue's version and the language: the
+    clinics whose own exercises the user sees (one query) and the page's query string."""
+    clinics = sorted(
+        Membership.objects.clinics_of(request.user, PHYSIO).values_list("clinic_id", flat=True)
+    )
+    return (clinics, sorted(request.GET.lists()))
+
+
 @physio_required
 def exercise_list(request):
-    exercises = (
-        Exercise.objects.visible_to(request.user)
-        .active()
-        .with_catalogue_relations()
-        .order_by("name_en", "pk")
+    def render_list():
+        exercises = (
+            Exercise.objects.visible_to(request.user)
+            .active()
+            .with_catalogue_relations()
+            .order_by("name_en", "pk")
+        )
+        filterset = ExerciseFilter(request.GET or None, queryset=exercises)
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {"filter": filterset, "page": page, "query": query.urlencode()}
+        return render_to_string("exercises/_exercise_list.html", context, request=request)
+
+    content = cache.fragment(
+        "catalogue-list", _catalogue_parts(request), render_list, scopes=[cache.CATALOGUE]
     )
-    filterset = ExerciseFilter(request.GET or None, queryset=exercises)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filter": filterset, "page": page, "query": query.urlencode()}
-    return render(request, "exercises/exercise_list.html", context)
+    return render(request, "exercises/exercise_list.html", {"content": content})
 
 
 @physio_required
 def exercise_detail(request, slug):
-    exercise = get_object_or_404(
-        Exercise.objects.visible_to(request.user).with_catalogue_relations().with_pictures(),
-        slug=slug,
+    def render_detail():
+        exercise = get_object_or_404(
+            Exercise.objects.visible_to(request.user).with_catalogue_relations().with_pictures(),
+            slug=slug,
+        )
+        html = render_to_string(
+            "exercises/_exercise_detail.html", {"exercise": exercise}, request=request
+        )
+        return str(exercise.name), html
+
+    # A 404 (Http404 from inside) is not kept.
+    title, content = cache.cached(
+        "catalogue-exercise",
+        (slug, *_catalogue_parts(request)),
+        render_detail,
+        scopes=[cache.CATALOGUE],
     )
-    return render(request, "exercises/exercise_detail.html", {"exercise": exercise})
+    return render(
+        request,
+        "exercises/exercise_detail.html",
+        {"title": title, "content": mark_safe(content)},
+    )
 
 
 def _picture_headers(response, picture):

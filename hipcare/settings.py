@@ -124,6 +124,27 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache every app server shares (hipcare/cache.py): Redis in tests, the benchmark and production
+# (CACHE_URL=redis://host:port/db). Without it, `make run` (DEBUG, one web process) keeps it in
+# memory; a server with DEBUG off caches nothing, since a catalogue change seen by one process
+# would not reach the others.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "hipcare",
+            "TIMEOUT": 24 * 60 * 60,
+            # A cache that does not answer is skipped (hipcare/cache.py), after at most this long.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+elif DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
 AUTH_USER_MODEL = "hipcare.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,7 +1,8 @@
 """The patient's record, whole: what the right of access and portability hand over.
 
-`patient_record` fetches everything hipcare holds about one patient in a fixed number of queries
-(RECORD_QUERIES), whatever the length of the history; the readable page shows it and
+`patient_record` fetches everything hipcare holds about one patient (read with `record_patients`)
+in a fixed number of queries (RECORD_QUERIES, and REMINDER_QUERIES with the reminders), whatever
+the length of the history; the readable page shows it and
 `fhir_bundle` turns it into a FHIR R4 (4.0.1) Bundle of type "collection", as plain dicts: no FHIR
 library at run time (the tests validate the result with fhir.resources).
 
@@ -9,27 +10,35 @@ The words are the reader's language (gettext and the catalogue's translated fiel
 (LOINC, SNOMED CT, FHIR value sets) are fixed.
 
 The reminders (the schedule, the phones set up for notifications, the reminders sent) are part of
-the record and of the readable page, but not of the bundle: they are not clinical data. A phone
-is shown by when it was added only: its push address is a secret that lets anyone holding it send
-to the phone, and it is never fetched here, nor its keys.
+the record and of the patient's own page, but not of the bundle nor of the physio's referral
+page: they are not clinical data, and only the patient's page reads them. A phone is shown by
+when it was added only: its push address is a secret that lets anyone holding it send to the
+phone, and it is never fetched here, nor its keys.
+
+A session's ticks and safety answers, and the phones, come as JSON lists inside the query of the
+row they belong to (`_json_rows`), read back as model objects to read, never to save.
 """
 
 import datetime
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch
+from django.db import models
+from django.db.models import Aggregate, F, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from courses.models import EducationRead, Instrument, Result
-from courses.services import instruments_for
+from courses.services import add_clinic_texts, clinic_texts
 from exercises.templatetags.doses import UNIT_WORDS
 from hipcare.models import Handover, User
 from plans import describe
@@ -48,11 +57,14 @@ from plans.models import (
 )
 from reminders.models import PushSubscription, ReminderDelivery
 
-# patient (with the reminder schedule), handovers, plans (with their courses), prescriptions,
-# sessions, ticked entries, answers, contacts, reviews, the course results, the instruments with
-# their items and measures and the clinic's licensed texts (courses.services.instruments_for's 4),
-# the texts read, the phones for notifications, the reminders sent
-RECORD_QUERIES = 17
+# handovers, plans (with their courses), prescriptions, sessions (with their ticks and answers),
+# contacts, reviews, the course results (with their instruments and the clinic's licensed
+# texts), the instruments' items, their measures, the texts read; for a patient fetched with
+# record_patients (the patient row: 1 query where the view fetches it). A record with no
+# program or no course result skips the queries it has nothing for (Django's prefetches).
+RECORD_QUERIES = 10
+# with reminders=True: the reminders sent (the schedule and the phones come with the patient row)
+REMINDER_QUERIES = 1
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -239,32 +251,111 @@ def answer_rows(result, instrument) -> list:
     return rows
 
 
-def patient_record(patient) -> PatientRecord:
-    """Everything hipcare holds about one patient. RECORD_QUERIES queries, whatever the data.
+# --- Rows inside their parent's query -------------------------------------------------------------
 
-    `patient` must already have been fetched through a scoped queryset (the patient themself, or
-    User.objects.patients_for(physio)); this function does not check access."""
-    related = ("clinic", "physio", "condition", "reminder_schedule")
-    patient = User.objects.select_related(*related).get(pk=patient.pk)
+
+class _JSONList(Aggregate):
+    """The group's values as one JSON list: jsonb_agg on PostgreSQL, json_group_array on SQLite
+    (the demo)."""
+
+    function = "JSONB_AGG"
+    output_field = models.JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def _json_rows(rows, fields):
+    """A subquery annotation: `rows` (a queryset filtered on an OuterRef to the parent row) as
+    one JSON list of objects with `fields` (attribute names), in no order; None without rows.
+    Read back with _from_json."""
+    return Subquery(
+        rows.order_by()
+        .values(every=Value(1))  # one group: all the rows
+        .annotate(json=_JSONList(JSONObject(**{name: F(name) for name in fields})))
+        .values("json")
+    )
+
+
+def _json_value(field, value):
+    """A value as the JSON list holds it, as the field reads it: the database writes a date-time
+    as text (SQLite: naive, in UTC), and SQLite a JSON column as its text."""
+    if isinstance(value, str) and isinstance(field, models.DateTimeField):
+        value = parse_datetime(value)
+        return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
+    if isinstance(value, str) and isinstance(field, models.JSONField):
+        return json.loads(value)
+    return value
+
+
+def _from_json(model, rows):
+    """Model objects from _json_rows' list, to read, never to save."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    return [
+        model(**{name: _json_value(fields[name], value) for name, value in row.items()})
+        for row in rows or ()
+    ]
+
+
+# --- Fetching ----------------------------------------------------------------------------------------
+
+
+def record_patients(users, *, reminders):
+    """`users` (a User queryset scoped to the reader: the patient themself, or
+    User.objects.patients_for(physio)) as patient_record reads a patient: the clinic, physio and
+    condition joined; with reminders=True also the reminder schedule and, in the same query,
+    when each phone for notifications was added (never its push address or keys)."""
+    users = users.select_related("clinic", "physio", "condition")
+    if not reminders:
+        return users
+    phones = PushSubscription.objects.filter(patient=OuterRef("pk"))
+    return users.select_related("reminder_schedule").annotate(
+        phones_json=_json_rows(phones, ("id", "created_at"))
+    )
+
+
+def _session_record(session, prescriptions) -> SessionRecord:
+    """A session fetched with its ticks and answers as JSON (patient_record); `prescriptions`:
+    the patient's dose rows with their exercises, by pk."""
+    entries = _from_json(SessionEntry, session.entries_json)
+    for entry in entries:
+        if entry.prescription_id in prescriptions:  # always: a tick is of its program's doses
+            entry.prescription = prescriptions[entry.prescription_id]
+    entries.sort(key=lambda e: (e.prescription.order, e.pk))
+    answers = _from_json(SessionAnswer, session.answers_json)
+    answers.sort(key=lambda a: (a.recorded_at, a.pk))
+    return SessionRecord(
+        session=session,
+        entries=entries,
+        answers=[(a, red_flag_words(a.red_flags)) for a in answers],
+        red_flags=red_flag_words(session.red_flags),
+    )
+
+
+def patient_record(patient, *, reminders) -> PatientRecord:
+    """Everything hipcare holds about one patient; the reminders with reminders=True (only the
+    patient's own page shows them). RECORD_QUERIES queries, and REMINDER_QUERIES with the
+    reminders, whatever the data.
+
+    `patient` must have been fetched with record_patients(..., reminders=reminders), through a
+    scoped queryset; this function does not check access."""
     handovers = list(
         Handover.objects.filter(patient=patient)
         .select_related("from_physio", "to_physio", "by")
         .order_by("at", "pk")
     )
-    sessions = Session.objects.order_by("date", "pk").prefetch_related(
-        Prefetch(
-            "entries",
-            queryset=SessionEntry.objects.select_related("prescription__exercise").order_by(
-                "prescription__order", "pk"
-            ),
-            to_attr="export_entries",
+    # Each session with its ticks and its safety answers as JSON lists in the same query.
+    sessions = Session.objects.order_by("date", "pk").annotate(
+        entries_json=_json_rows(
+            SessionEntry.objects.filter(session=OuterRef("pk")),
+            ("id", "prescription_id", "sets_done", "reps_done"),
         ),
-        Prefetch(
-            "answers",
-            queryset=SessionAnswer.objects.order_by("recorded_at", "pk"),
-            to_attr="export_answers",
+        answers_json=_json_rows(
+            SessionAnswer.objects.filter(session=OuterRef("pk")),
+            ("id", "step", "pain", "effort", "red_flags", "note", "recorded_at"),
         ),
     )
+
     plans = list(
         Plan.objects.filter(patient=patient)
         .select_related("condition", "physio", "template", "course__maintenance_plan", "maintains")
@@ -292,25 +383,24 @@ def patient_record(patient) -> PatientRecord:
             ),
         )
     )
+    # Every result with its instrument, the instrument's items and measures; a licensed one's
+    # items carry the texts of the patient's clinic where it uses it, none otherwise (kept for
+    # the answers given).
     all_results = list(
         Result.objects.filter(course__plan__patient=patient)
         .select_related("instrument", "course", "recorded_by")
+        .annotate(clinic_texts=clinic_texts(patient.clinic_id))
+        .prefetch_related("instrument__items", "instrument__measures")
         .order_by("recorded_at", "pk")
     )
-    # Every instrument with its items and measures; a licensed one's items carry the texts of
-    # the patient's clinic where it uses it, none otherwise (kept for the answers given).
-    instruments = {
-        i.pk: i
-        for i in instruments_for(patient.clinic_id, keep={r.instrument_id for r in all_results})
-    }
     results = {}
     for result in all_results:
-        instrument = instruments.get(result.instrument_id)
-        measures = instrument.measures.all() if instrument is not None else []
+        instrument = result.instrument
+        add_clinic_texts(instrument, result.clinic_texts)
         result.export_when = result_when(result)
         result.export_measures = [
             (m, result.scores.get(m.code))
-            for m in measures
+            for m in instrument.measures.all()
             if result.scores.get(m.code) is not None
         ]
         result.export_answers = answer_rows(result, instrument)
@@ -320,34 +410,29 @@ def patient_record(patient) -> PatientRecord:
         .select_related("text")
         .order_by("read_at", "pk")
     )
-    # Only when each phone was added: its push address and keys are never read (module docstring).
-    phones_added = list(
-        PushSubscription.objects.filter(patient=patient)
-        .order_by("-created_at", "-pk")
-        .values_list("created_at", flat=True)
-    )
-    reminders_sent = [
-        reminder_sent(delivery)
-        for delivery in ReminderDelivery.objects.filter(patient=patient).order_by(
-            "-local_date", "-pk"
-        )
-    ]
+    reminder_schedule, phones_added, reminders_sent = None, [], []
+    if reminders:
+        reminder_schedule = _reverse_one(patient, "reminder_schedule")
+        # Only when each phone was added: its push address and keys are never read (module
+        # docstring).
+        phones = _from_json(PushSubscription, patient.phones_json)
+        phones.sort(key=lambda phone: (phone.created_at, phone.pk), reverse=True)
+        phones_added = [phone.created_at for phone in phones]
+        reminders_sent = [
+            reminder_sent(delivery)
+            for delivery in ReminderDelivery.objects.filter(patient=patient).order_by(
+                "-local_date", "-pk"
+            )
+        ]
     by_pk = {plan.pk: plan for plan in plans}
+    prescriptions = {rx.pk: rx for plan in plans for rx in plan.export_prescriptions}
     records = []
     exercises = {}
     for plan in plans:
         record = PlanRecord(
             plan=plan,
             prescriptions=plan.export_prescriptions,
-            sessions=[
-                SessionRecord(
-                    session=s,
-                    entries=s.export_entries,
-                    answers=[(a, red_flag_words(a.red_flags)) for a in s.export_answers],
-                    red_flags=red_flag_words(s.red_flags),
-                )
-                for s in plan.export_sessions
-            ],
+            sessions=[_session_record(s, prescriptions) for s in plan.export_sessions],
             contacts=plan.export_contacts,
             reviews=plan.export_reviews,
             results=results.get(plan.pk, []),
@@ -366,7 +451,7 @@ def patient_record(patient) -> PatientRecord:
         exported_at=timezone.now(),
         exercises=sorted(exercises.values(), key=lambda e: e.name.casefold()),
         texts_read=texts_read,
-        reminder_schedule=_reverse_one(patient, "reminder_schedule"),
+        reminder_schedule=reminder_schedule,
         phones_added=phones_added,
         reminders_sent=reminders_sent,
     )

@@ -21,13 +21,14 @@ def _log(request, patient):
 
 
 def _page(request, patient, *, for_patient):
-    record = export.patient_record(patient)
+    # The reminders are the patient's own settings: on their page only (plans/export.py).
+    record = export.patient_record(patient, reminders=for_patient)
     _log(request, record.patient)
     return render(request, "plans/record.html", {"record": record, "for_patient": for_patient})
 
 
 def _fhir(request, patient):
-    record = export.patient_record(patient)
+    record = export.patient_record(patient, reminders=False)  # not clinical: not in the bundle
     _log(request, record.patient)
     bundle = export.fhir_bundle(record, request.build_absolute_uri("/"))
     response = HttpResponse(
@@ -42,18 +43,26 @@ def _fhir(request, patient):
 
 
 def _physio_patient(request, pk):
-    """A patient of the physio's clinics; another clinic's patient is 404."""
-    return get_object_or_404(User.objects.patients_for(request.user), pk=pk)
+    """A patient of the physio's clinics, as the record reads them; another clinic's patient is
+    404."""
+    patients = export.record_patients(User.objects.patients_for(request.user), reminders=False)
+    return get_object_or_404(patients, pk=pk)
+
+
+def _own_patient(request, *, reminders):
+    """The patient themself, read once more with what the record reads joined."""
+    users = User.objects.filter(pk=request.user.pk)
+    return export.record_patients(users, reminders=reminders).get()
 
 
 @patient_required
 def my_data(request):
-    return _page(request, request.user, for_patient=True)
+    return _page(request, _own_patient(request, reminders=True), for_patient=True)
 
 
 @patient_required
 def my_data_fhir(request):
-    return _fhir(request, request.user)
+    return _fhir(request, _own_patient(request, reminders=False))
 
 
 @physio_required

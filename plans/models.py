@@ -126,10 +126,13 @@ class Plan(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     # A random key from the assign form: a double submit finds the plan it already made.
     submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # Raised by the database itself (triggers, plans/revision.py) whenever the program, its doses,
+    # sessions, ticks or answers change: the version of everything cached about the program.
+    revision = models.BigIntegerField(default=0, editable=False)
 
     objects = PlanQuerySet.as_manager()
     # Every change (the pain rule among them) with who made it; deleting the program deletes it.
-    history = History(cascade_delete_history=True)
+    history = History(cascade_delete_history=True, excluded_fields=["revision"])
 
     class Meta:
         ordering = ["-start_date", "-pk"]

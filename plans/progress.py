@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext, ngettext
 
 from exercises.models import translated
@@ -231,12 +231,19 @@ def _session_rows(plan_ids, first, last):
     )
 
 
+def _done_sessions(*, today):
+    """The sessions done up to today: those with at least one ticked exercise."""
+    return Session.objects.filter(date__lte=today).filter(
+        Exists(SessionEntry.objects.filter(session=OuterRef("pk")))
+    )
+
+
 def _done_counts(plan_ids, *, today):
     """Per plan: sessions done in the whole program and in the adherence window, the last one."""
     window_start = today - datetime.timedelta(days=rules.ADHERENCE_WINDOW_DAYS - 1)
     rows = (
-        Session.objects.filter(plan_id__in=plan_ids, date__lte=today)
-        .filter(Exists(SessionEntry.objects.filter(session=OuterRef("pk"))))
+        _done_sessions(today=today)
+        .filter(plan_id__in=plan_ids)
         .values("plan_id")
         .annotate(
             total=Count("id"),
@@ -246,6 +253,38 @@ def _done_counts(plan_ids, *, today):
         .order_by()
     )
     return {row["plan_id"]: row for row in rows}
+
+
+def with_done_counts(plans, *, today):
+    """A Plan queryset with what _done_counts reads, as subqueries of the plans' own query
+    (done_total, done_recent, done_last): for_plans then reads them from the plans instead of
+    asking the database again. Pass for_plans the same `today`."""
+    window_start = today - datetime.timedelta(days=rules.ADHERENCE_WINDOW_DAYS - 1)
+    done = _done_sessions(today=today).filter(plan=OuterRef("pk")).order_by().values("plan")
+
+    def per_plan(aggregate, **filters):
+        return Subquery(done.filter(**filters).annotate(value=aggregate).values("value"))
+
+    return plans.annotate(
+        done_total=per_plan(Count("id")),
+        done_recent=per_plan(Count("id"), date__gte=window_start),
+        done_last=per_plan(Max("date")),
+    )
+
+
+def _counts(plans, *, today):
+    """_done_counts of the plans: read from plans fetched with_done_counts, else 1 query."""
+    if all(hasattr(plan, "done_total") for plan in plans):
+        return {
+            # A plan without a session done has no group in the subqueries: NULL.
+            plan.pk: {
+                "total": plan.done_total or 0,
+                "recent": plan.done_recent or 0,
+                "last": plan.done_last,
+            }
+            for plan in plans
+        }
+    return _done_counts([plan.pk for plan in plans], today=today)
 
 
 # --- Adherence summary -----------------------------------------------------------------------------
@@ -343,7 +382,8 @@ def _facts(row):
 
 def for_plans(plans, *, today) -> dict:
     """Progress of many plans, keyed by plan pk. 2 queries for plans fetched with_marks(),
-    whatever the number of plans; the rows read are bounded by TREND_WEEKS."""
+    whatever the number of plans, 1 for plans also fetched with_done_counts(); the rows read are
+    bounded by TREND_WEEKS."""
     plans = list(plans)
     if not plans:
         return {}
@@ -352,7 +392,7 @@ def for_plans(plans, *, today) -> dict:
     by_plan = {}
     for row in _session_rows(ids, since, today):
         by_plan.setdefault(row["plan_id"], []).append(row)
-    counts = _done_counts(ids, today=today)
+    counts = _counts(plans, today=today)
     marks = _marks(plans)
     window_start = today - datetime.timedelta(days=rules.ADHERENCE_WINDOW_DAYS - 1)
     week_start = today - datetime.timedelta(days=6)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from courses.patient_views import checklist_cards
 from exercises.models import pictures_prefetch
-from hipcare import audit
+from hipcare import audit, cache
 from hipcare.access import care_required, patient_required
 from plans import offline, offline_views, progress, rules, services
 from plans.forms import RED_FLAG_CHOICES, SessionFinishForm, SessionStartForm, TickForm
@@ -345,6 +346,18 @@ def history_context(plan, *, page_number, today, summary=None):
     }
 
 
+def history_html(request, plan, *, page_number, today, summary=None):
+    """templates/plans/_history.html for `plan`, from the shared cache while the program (its
+    revision), the catalogue (exercise names), the day, the page and the language are the same."""
+
+    def render_history():
+        context = history_context(plan, page_number=page_number, today=today, summary=summary)
+        return render_to_string("plans/_history.html", context, request=request)
+
+    parts = (plan.pk, plan.revision, page_number or "", today.isoformat())
+    return cache.fragment("history", parts, render_history, scopes=[cache.CATALOGUE])
+
+
 @patient_required
 def history_view(request):
     plans = list(
@@ -365,9 +378,9 @@ def history_view(request):
     audit.record(request.user, request.user, audit.What.HISTORY)
     context = {"plans": plans, "plan": plan}
     if plan is not None:
-        context.update(
-            history_context(plan, page_number=request.GET.get("page"), today=timezone.localdate())
-        )
+        page_number = request.GET.get("page")
+        today = timezone.localdate()
+        context["history_html"] = history_html(request, plan, page_number=page_number, today=today)
     return render(request, "plans/history.html", context)
 
 

@@ -1,9 +1,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Prefetch, Q, Value, When
+from django.db.models import Case, Prefetch, Q, Value, When, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from courses import outcomes
 from courses import services as course_services
 from exercises.models import Condition, ProgramTemplate, pictures_prefetch
-from hipcare import audit, clinics
+from hipcare import audit, cache, clinics
 from hipcare.access import patient_required, physio_required
 from hipcare.forms import add_errors
 from hipcare.models import CLINIC_ADMIN, Cover, User
@@ -30,7 +31,7 @@ from plans.forms import (
 )
 from plans.history import dose_history, plan_changes
 from plans.models import Contact, Plan, Prescription, Side
-from plans.session_views import history_context
+from plans.session_views import history_html
 
 CASELOAD_PAGE_SIZE = 25
 CHANGE = audit.Action.CHANGE
@@ -133,15 +134,21 @@ def patient_detail(request, pk):
         pk=pk,
     )
     audit.record(request.user, patient, audit.What.PATIENT)
-    plans = list(
-        Plan.objects.for_user(request.user)
-        .filter(patient=patient)
-        .with_marks()
-        # The course of care a program runs, or the one it keeps up after discharge: joined
-        # (reverse one-to-ones, read with _course_of); the course's state reads the patient.
-        .select_related("condition", "patient", "course", "maintains")
-        .prefetch_related(_current_prescriptions(), _recent_contacts())
+    today = timezone.localdate()
+    # The programs with what their progress reads from them: the physio's last decisions and
+    # the sessions done (subqueries of this one query).
+    plans = progress.with_done_counts(
+        Plan.objects.for_user(request.user).filter(patient=patient).with_marks(), today=today
     )
+    plans = list(
+        # The course of care a program runs, or the one it keeps up after discharge: joined
+        # (reverse one-to-ones, read with _course_of).
+        plans.select_related("condition", "course", "maintains").prefetch_related(
+            _current_prescriptions(), _recent_contacts()
+        )
+    )
+    for plan in plans:
+        plan.patient = patient  # fetched above, not twice
     active = next((p for p in plans if p.status == Plan.Status.ACTIVE), None)
     shown = active
     if "plan" in request.GET:
@@ -161,14 +168,11 @@ def patient_detail(request, pk):
         # The in-clinic start's record (who made the last code, until when), never the code.
         "start_code": getattr(patient, "start_code", None),
     }
-    today = timezone.localdate()
     if active is not None:
         context["course"] = course = _course_of(active)
         if course is not None and course.plan_id == active.pk and not course.discharged:
-            # Where the course stands: which instruments and which results (2 queries).
-            course_state = outcomes.checklist(
-                course, clinic_id=patient.clinic_id, today=today, week_number=None
-            ).state
+            # Where the course stands: the instruments in use and the points measured (1 query).
+            course_state = outcomes.standing(course, clinic_id=patient.clinic_id)
             context["course_stage"] = course_state.stage(today)
             context["today"] = today
             # The review from a week before it is due; the discharge once reviewed or near the end.
@@ -192,8 +196,9 @@ def patient_detail(request, pk):
         context["pain_rule_changes"] = plan_changes(active, viewer=request.user)
     if shown is not None:
         known = context["progress"].summary if shown is active else None
-        context.update(
-            history_context(shown, page_number=request.GET.get("page"), today=today, summary=known)
+        context["history_plan"] = shown
+        context["history_html"] = history_html(
+            request, shown, page_number=request.GET.get("page"), today=today, summary=known
         )
     return render(request, "plans/patient_detail.html", context)
 
@@ -373,10 +378,32 @@ def _own_active_plan(user):
 
 @patient_required
 def my_program(request):
-    plan = _own_active_plan(request.user)
+    plan = (
+        Plan.objects.for_user(request.user)
+        .active()
+        .select_related("condition", "physio", "course", "maintains")
+        .first()
+    )
     audit.record(request.user, request.user, audit.What.PROGRAM)
-    course = _course_of(plan) if plan else None
-    return render(request, "plans/my_program.html", {"plan": plan, "course": course})
+    if plan is None:
+        return render(request, "plans/my_program.html", {"plan": None})
+    course = _course_of(plan)
+
+    def render_program():
+        prefetch_related_objects([plan], _current_prescriptions(pictures=True))
+        context = {"plan": plan, "course": course}
+        return render_to_string("plans/_my_program.html", context, request=request)
+
+    # The doses (the program's revision), the exercises' texts and pictures (the catalogue's
+    # version), the course's state and the day.
+    parts = (
+        plan.pk,
+        plan.revision,
+        course and (course.pk, course.discharged),
+        timezone.localdate().isoformat(),
+    )
+    content = cache.fragment("my-program", parts, render_program, scopes=[cache.CATALOGUE])
+    return render(request, "plans/my_program.html", {"plan": plan, "content": content})
 
 
 @patient_required

@@ -6,17 +6,17 @@ scripts/venv.sh
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 PG_PORT=${PG_PORT:-55434}
 source scripts/pg.sh
+REDIS_PORT=${REDIS_PORT:-55435}
+source scripts/redis.sh
 APP_PORT=${APP_PORT:-8765}
 DURATION=${BENCH_SECONDS:-10}
 OUT=${BENCH_OUT:-bench-results}
 GUNICORN_PID=""
-cleanup() { [ -n "$GUNICORN_PID" ] && kill "$GUNICORN_PID" 2>/dev/null; pg_stop; }
+cleanup() { [ -n "$GUNICORN_PID" ] && kill "$GUNICORN_PID" 2>/dev/null; pg_stop; redis_stop; }
 trap cleanup EXIT
 pg_start
-# gunicorn loads hipcare.wsgi, which refuses a weak key with DEBUG off: a fresh random one per run.
-export DEBUG=false SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-    ALLOWED_HOSTS=127.0.0.1 \
-    SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0 AXES_ENABLED=false
+redis_start  # the shared cache (CACHE_URL), as in production
+source scripts/prod-env.sh
 PY=.venv/bin/python
 $PY manage.py migrate -v0
 $PY manage.py collectstatic --no-input -v0
@@ -62,11 +62,16 @@ from django.db import connection
 cursor = connection.cursor()
 cursor.execute('VACUUM (ANALYZE)')
 cursor.execute('CHECKPOINT')"
+    # Queries per page, each with the cache empty and then warm (in-process, the test client).
+    $PY scripts/profile_pages.py "$prefix" --queries > "$OUT/$label-queries.json"
+    $PY manage.py shell -v0 -c "from django.core.cache import cache; cache.clear()"
     start_app
-    local physio patient patient_id
+    local physio patient patient_id exercise_slug
     physio=$(login "$prefix-physio-0"); patient=$(login "$prefix-patient-0")
     patient_id=$($PY manage.py shell -c "
 from hipcare.models import User; print(User.objects.get(username='$prefix-patient-0').pk)" | tail -1)
+    exercise_slug=$($PY manage.py shell -c "
+from exercises.models import Exercise; print(Exercise.objects.order_by('pk').first().slug)" | tail -1)
     : > "$OUT/$label.jsonl"
     while read -r page cookie path; do
         code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: ${!cookie:-}" "http://127.0.0.1:$APP_PORT$path")
@@ -82,7 +87,9 @@ caseload physio /caseload/
 patient-page physio /patients/$patient_id/
 checklist patient /today/
 history patient /history/
+my-program patient /my-program/
 catalogue physio /catalogue/
+exercise physio /catalogue/$exercise_slug/
 EOF2
     stop_app
 }
@@ -90,4 +97,4 @@ EOF2
 # About 10,000 and 1,000,000 ticked exercises; each physio has 20 patients in both.
 run_size small small 2 40 12
 run_size large large "${LARGE_PHYSIOS:-75}" "${LARGE_PATIENTS:-1500}" "${LARGE_WEEKS:-52}"
-$PY scripts/bench_table.py "$OUT/small.jsonl" "$OUT/large.jsonl" "$OUT/large-rows.txt" | tee "$OUT/table.md"
+$PY scripts/bench_table.py "$OUT" | tee "$OUT/table.md"

@@ -13,6 +13,8 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || {
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 PG_PORT=${PG_PORT:-55436}
 source scripts/pg.sh
+REDIS_PORT=${REDIS_PORT:-55437}
+source scripts/redis.sh  # the cache both instances share
 PORT_A=${PORT_A:-8771} PORT_B=${PORT_B:-8772} PORT_LB=${PORT_LB:-8770}
 RUN=$(mktemp -d)
 PIDS=()
@@ -20,13 +22,13 @@ cleanup() {
     [ -f "$RUN/nginx.pid" ] && kill "$(cat "$RUN/nginx.pid")" 2>/dev/null
     for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
     pg_stop
+    redis_stop
     rm -rf "$RUN"
 }
 trap cleanup EXIT
 pg_start
-export DEBUG=false SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-    ALLOWED_HOSTS=127.0.0.1 \
-    SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SECURE_HSTS_SECONDS=0 AXES_ENABLED=false
+redis_start
+source scripts/prod-env.sh
 PY=.venv/bin/python
 $PY manage.py migrate -v0
 $PY manage.py collectstatic --no-input -v0

@@ -5,6 +5,10 @@ exercise of today and of the missed days they may still log, a few at a time, as
 (a request that fails is sent again, up to RETRIES times); wrk loads the checklist through nginx
 meanwhile. A few seconds in, the other instance's whole process group is killed (SIGKILL).
 Then the database is counted: every acknowledged tick exactly once, none lost. Exits 1 otherwise.
+
+The shared cache (Redis) is checked on the way: each patient's history is read through the first
+instance before the run (so it is cached there) and again after it, when half the ticks went
+through the other instance; it must equal the history rendered afresh without a cache.
 """
 
 import argparse
@@ -30,6 +34,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from plans import progress, rules  # noqa: E402
@@ -61,14 +66,16 @@ class Phone:
         return next((c.value for c in self.jar if c.name == name), "")
 
     def send(self, url, data=None, headers=None):
+        return self.fetch(url, data, headers)[0]
+
+    def fetch(self, url, data=None, headers=None):
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         request = urllib.request.Request(url, data=body, headers=headers or {})
         try:
             with self.opener.open(request, timeout=30) as response:
-                response.read()
-                return response.status
+                return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
-            return error.code
+            return error.code, ""
 
     def log_in(self, base):
         self.send(f"{base}/accounts/login/")
@@ -95,6 +102,27 @@ class Phone:
             stats.add("failed requests", 1)
             time.sleep(0.2 * (attempt + 1))
         return False
+
+
+def main_of(html):
+    """The page's <main>: what the cache keeps (the rest carries this response's tokens)."""
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def histories_through(base, phones):
+    return {pk: main_of(phone.fetch(f"{base}/history/")[1]) for pk, phone in phones.items()}
+
+
+def histories_without_cache(plans):
+    """Each patient's history rendered here, in-process, with no cache at all."""
+    dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    with override_settings(CACHES=dummy, ALLOWED_HOSTS=["127.0.0.1"]):
+        result = {}
+        for plan in plans:
+            client = Client(HTTP_HOST="127.0.0.1")
+            client.force_login(plan.patient)
+            result[plan.pk] = main_of(client.get("/history/").content.decode())
+        return result
 
 
 class Stats:
@@ -152,6 +180,7 @@ def main():
           f"{sum(len(rx) for w in work.values() for _d, rx in w)} ticks to make "
           f"through {args.through}")  # fmt: skip
 
+    cached_before = histories_through(args.login, phones)  # now in the shared cache
     first = phones[plans[0].pk]
     wrk = subprocess.Popen(
         ["wrk", "-t1", "-c4", f"-d{WRK_SECONDS}s", "-s", str(ROOT / "scripts/bench.lua"),
@@ -202,8 +231,17 @@ def main():
     print(f"wrk on the checklist through nginx meanwhile: {load['requests']} requests, "
           f"{load['rps']:.0f}/s, p99 {load['p99']:.0f} ms, socket errors {load['errors']}, "
           f"non-2xx {load['non2xx']}")  # fmt: skip
-    ok = not lost and not twice and len(acknowledged) == counts.get("ticks sent", 0)
-    print("scale-out: " + ("zero lost ticks" if ok else "TICKS LOST OR DOUBLED"))
+    after = histories_through(args.login, phones)
+    fresh = histories_without_cache(plans)
+    stale = [pk for pk in after if after[pk] != fresh[pk]]
+    changed = sum(after[pk] != cached_before[pk] for pk in after)
+    print(f"history through {args.login} after the run: {len(stale)} of {len(after)} stale "
+          f"(each compared with a render without cache; {changed} changed by the run)")  # fmt: skip
+    ok = (
+        not lost and not twice and not stale
+        and len(acknowledged) == counts.get("ticks sent", 0)
+    )  # fmt: skip
+    print("scale-out: " + ("zero lost ticks" if ok else "TICKS LOST OR DOUBLED, OR A STALE PAGE"))
     return 0 if ok else 1
 
 

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -73,6 +74,16 @@ def _runs_on_transactional_db(item):
         or "transactional_db" in names
         or "live_server" in names
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty shared cache (Redis under make test): ids are reused
+    between tests (a rolled-back program's id, a flushed table's), so a fragment kept by one
+    test must not answer another."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

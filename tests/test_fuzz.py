@@ -185,8 +185,18 @@ def last(value):
 # --- Snapshots, requests and invariants ---------------------------------------------------------
 
 
+# Kept by the database on every change below a program (plans/revision.py): not a change itself.
+DERIVED_FIELDS = {"revision"}
+
+
 def snapshot():
-    return {m: {row[0]: row for row in m.objects.order_by("pk").values_list()} for m in MODELS}
+    def columns(model):
+        return [f.attname for f in model._meta.concrete_fields if f.name not in DERIVED_FIELDS]
+
+    return {
+        m: {row[0]: row for row in m.objects.order_by("pk").values_list(*columns(m))}
+        for m in MODELS
+    }
 
 
 def changes(before, after):

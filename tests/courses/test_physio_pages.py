@@ -10,10 +10,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from courses import rules, services
+from courses import outcomes, rules, services
 from courses.models import Course, Instrument, Result
 from hipcare.models import AccessEvent
 from plans.models import Contact, Plan, Session, SessionEntry
+from tests.courses.test_patient_pages import load_hoos12
 from tests.factories import (
     ConditionFactory,
     ExerciseFactory,
@@ -547,10 +548,47 @@ def test_the_patient_pages_queries_stay_fixed_with_a_course(
 ):
     add_weeks(course, size)
     client.force_login(course.plan.physio)
-    # as in tests/plans/test_sessions.test_physio_patient_page_queries_are_fixed (15), and
-    # outcomes.checklist's 2 for the course box (the course itself is joined to the programs)
-    with django_assert_num_queries(15 + 2):
+    # as in tests/plans/test_sessions.test_physio_patient_page_queries_are_fixed (14), and
+    # outcomes.standing's 1 for the course box: the instruments in use with the points measured
+    # (the course itself is joined to the programs)
+    with django_assert_num_queries(14 + 1):
         client.get(reverse("plans:patient-detail", args=[course.plan.patient_id]))
+
+
+@pytest.mark.parametrize(
+    ("change", "at_start"),
+    [
+        ("none", outcomes.STAGE_REVIEW),
+        ("walk test missing", outcomes.STAGE_BASELINE),
+        ("hip pain missing", outcomes.STAGE_BASELINE),
+        ("review recorded", outcomes.STAGE_REVIEW),
+        ("HOOS-12 loaded", outcomes.STAGE_REVIEW),  # asked from the next point on
+    ],
+)
+def test_the_course_box_places_the_course_as_the_full_state_does(
+    course, django_assert_num_queries, change, at_start
+):
+    """outcomes.standing (the patient page's 1 query) reads the stage, the tests due, the
+    review and the questionnaire due as outcomes.state does, on any day of the course."""
+    clinic = course.plan.patient.clinic
+    if change == "walk test missing":
+        Result.objects.filter(course=course, instrument__code="walk-40m").delete()
+    elif change == "hip pain missing":
+        Result.objects.filter(course=course, instrument__code="hip-pain").delete()
+    elif change == "review recorded":
+        record(course, rules.REVIEW, pain=3, stands=12, walk=33.0)
+    elif change == "HOOS-12 loaded":
+        load_hoos12(clinic)
+    with django_assert_num_queries(1):
+        light = outcomes.standing(course, clinic_id=clinic.pk)
+    full = outcomes.state(course)
+    assert [i.code for i in light.instruments] == [i.code for i in full.instruments]
+    assert light.stage(course.plan.start_date) == at_start
+    for day in (course.plan.start_date, days_ago(10), TODAY(), course.plan.end_date):
+        assert light.stage(day) == full.stage(day)
+        assert light.tests_point(day) == full.tests_point(day)
+        assert light.review_open(day) == full.review_open(day)
+        assert light.due_point(day) == full.due_point(day)
 
 
 @pytest.mark.parametrize("size", [1, 6])

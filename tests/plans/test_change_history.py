@@ -252,9 +252,9 @@ def test_patient_page_queries_are_fixed(client, django_assert_num_queries, size)
         mode = "pain_free" if n % 2 == 0 else "monitoring"
         services.plan_set_pain_mode(plan=plan, by=physio, pain_mode=mode)
     client.force_login(physio)
-    # as in test_sessions.test_physio_patient_page_queries_are_fixed: 13, and 2 for the change
+    # as in test_sessions.test_physio_patient_page_queries_are_fixed: 12, and 2 for the change
     # history (the doses' rows, the pain rule's)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = patient_page(client, plan.patient)
     assert [len(i.changes) for i in response.context["dose_history"]] == [size] * size
     assert len(response.context["pain_rule_changes"]) == size

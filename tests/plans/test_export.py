@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from courses import services as course_services
 from courses.models import EducationText, Instrument
-from hipcare.models import AccessEvent
+from hipcare.models import AccessEvent, User
 from plans import export
 from plans.models import Contact, Plan, Review, Session, SessionAnswer, SessionEntry
 from reminders import rules as reminder_rules
@@ -435,32 +435,55 @@ def test_a_refused_export_writes_no_log(client, history):
 
 # --- A fixed number of queries -----------------------------------------------------------------------
 
-# session, user, the record (export.RECORD_QUERIES), the access log INSERT; a physio adds the
-# second factor's device and the patient fetched through the clinic scope.
-PATIENT_QUERIES = 2 + export.RECORD_QUERIES + 1
-PHYSIO_QUERIES = PATIENT_QUERIES + 2
+# My data, the patient's page (15): the session, the user, the patient row again (its clinic,
+# physio, condition and reminder schedule joined, and when each phone was added), then the
+# record (export.RECORD_QUERIES, 10): handovers, plans (with their courses), prescriptions,
+# sessions (with their ticks and answers), contacts, reviews, the course results (with their
+# instruments and the clinic's licensed texts), the items, the measures, the texts read; then
+# the reminders sent (export.REMINDER_QUERIES) and the access log's INSERT.
+PATIENT_QUERIES = 15
+# The patient's bundle (14): the same without the reminders sent (not in the bundle).
+PATIENT_FHIR_QUERIES = 14
+# The physio's referral page and bundle (15): the session, the user, the second factor's device,
+# the patient through the clinic scope (with the same joins; no reminders), the record, the
+# access log's INSERT.
+PHYSIO_QUERIES = 15
+
+
+def test_the_totals_add_up():
+    record = export.RECORD_QUERIES
+    assert 3 + record + export.REMINDER_QUERIES + 1 == PATIENT_QUERIES
+    assert 3 + record + 1 == PATIENT_FHIR_QUERIES
+    assert 4 + record + 1 == PHYSIO_QUERIES
+
+
+def own_patient(patient, *, reminders=True):
+    """The patient as their own pages read them for the record (plans/export_views.py)."""
+    users = User.objects.filter(pk=patient.pk)
+    return export.record_patients(users, reminders=reminders).get()
 
 
 @pytest.mark.parametrize("size", [2, 20])
 @pytest.mark.parametrize(
-    ("name", "by_physio"),
+    ("name", "by_physio", "queries"),
     [
-        ("plans:my-data", False),
-        ("plans:my-data-fhir", False),
-        ("plans:patient-export", True),
-        ("plans:patient-export-fhir", True),
+        ("plans:my-data", False, PATIENT_QUERIES),
+        ("plans:my-data-fhir", False, PATIENT_FHIR_QUERIES),
+        ("plans:patient-export", True, PHYSIO_QUERIES),
+        ("plans:patient-export-fhir", True, PHYSIO_QUERIES),
     ],
 )
 def test_export_queries_are_fixed(
-    client, patient, django_assert_num_queries, size, name, by_physio
+    client, patient, django_assert_num_queries, size, name, by_physio, queries
 ):
     make_history(patient, sessions=size)
+    make_course(patient, weeks=size // 2)
     make_reminders(patient, sent=size, phones=min(size, 5))
     # Reverse first: loading the URLs imports hipcare.two_factor, whose log-in signal marks the
     # session; a test run on its own would otherwise pay one session write in the request.
     url = reverse(name, args=[patient.pk] if by_physio else [])
     client.force_login(patient.physio if by_physio else patient)
-    with django_assert_num_queries(PHYSIO_QUERIES if by_physio else PATIENT_QUERIES):
+    with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
     if name == "plans:my-data":
@@ -468,13 +491,16 @@ def test_export_queries_are_fixed(
         assert html.count('class="record-session"') == size
         assert html.count('class="record-reminder"') == size
         assert html.count('class="record-phone"') == min(size, 5)
+        assert html.count('class="record-result"') == 6 + size // 2
 
 
 def test_the_record_takes_a_fixed_number_of_queries(patient, django_assert_num_queries):
     make_history(patient, sessions=12)
+    make_course(patient, weeks=3)
     make_reminders(patient, sent=12, phones=3)
-    with django_assert_num_queries(export.RECORD_QUERIES):
-        record = export.patient_record(patient)
+    patient = own_patient(patient)
+    with django_assert_num_queries(export.RECORD_QUERIES + export.REMINDER_QUERIES):
+        record = export.patient_record(patient, reminders=True)
     with django_assert_num_queries(0):
         export.fhir_bundle(record, "https://hipcare.example/")
     assert record.session_count == 12
@@ -579,8 +605,9 @@ def test_a_courses_outcome_scores_are_in_the_bundle(client, history, as_physio):
 def test_the_record_with_a_course_takes_the_same_queries(patient, django_assert_num_queries, weeks):
     make_history(patient, sessions=4)
     make_course(patient, weeks=weeks)
+    patient = own_patient(patient, reminders=False)
     with django_assert_num_queries(export.RECORD_QUERIES):
-        record = export.patient_record(patient)
+        record = export.patient_record(patient, reminders=False)
     with django_assert_num_queries(0):
         bundle = export.fhir_bundle(record, "https://hipcare.example/")
     scores = [
@@ -851,8 +878,9 @@ def test_the_record_with_a_whole_course_takes_the_same_queries(
     load_hoos12(patient.clinic)
     make_history(patient, sessions=4)
     make_full_course(patient, weeks=weeks, reads=reads)
+    fetched = own_patient(patient, reminders=False)
     with django_assert_num_queries(export.RECORD_QUERIES):
-        record = export.patient_record(patient)
+        record = export.patient_record(fetched, reminders=False)
     with django_assert_num_queries(0):
         export.fhir_bundle(record, "https://hipcare.example/")
     assert len(record.texts_read) == reads
@@ -1028,25 +1056,42 @@ def test_the_reminders_stay_out_of_the_bundle_and_the_referral(client, history):
 
 
 @pytest.mark.parametrize(("sent", "phones"), [(0, 0), (1, 1), (40, 5)])
-def test_the_reminders_take_two_queries_and_read_no_push_address(
+def test_the_reminders_take_one_query_and_read_no_push_address(
     patient, django_assert_num_queries, sent, phones
 ):
     make_history(patient, sessions=3)
+    make_course(patient)
     if sent or phones:
         make_reminders(patient, sent=sent, phones=phones)
-    with django_assert_num_queries(export.RECORD_QUERIES) as queries:
-        record = export.patient_record(patient)
+    with django_assert_num_queries(1 + export.RECORD_QUERIES + export.REMINDER_QUERIES) as queries:
+        record = export.patient_record(own_patient(patient), reminders=True)
     assert len(record.reminders_sent) == sent
     assert len(record.phones_added) == phones
+    assert all(isinstance(at, datetime.datetime) for at in record.phones_added)
+    assert record.phones_added == sorted(record.phones_added, reverse=True)  # newest first
     assert (record.reminder_schedule is not None) == bool(sent or phones)
     sql = [q["sql"] for q in queries.captured_queries]
-    # The schedule comes with the patient (a join); one query each for phones and deliveries.
-    (schedule_sql,) = [q for q in sql if "reminders_reminderschedule" in q]
-    assert schedule_sql.startswith("SELECT") and "JOIN" in schedule_sql
+    # The schedule and the phones come with the patient row (a join, a subquery); one query for
+    # the deliveries.
+    (patient_sql,) = [q for q in sql if "reminders_reminderschedule" in q]
+    assert patient_sql.startswith("SELECT") and "JOIN" in patient_sql
     assert sum("reminders_reminderdelivery" in q for q in sql) == 1
     (phones_sql,) = [q for q in sql if "reminders_pushsubscription" in q]
+    assert phones_sql == patient_sql
     for column in ('."endpoint"', '."p256dh"', '."auth"'):
         assert column not in phones_sql, column
+
+
+def test_without_the_reminders_no_reminder_is_read(patient, django_assert_num_queries):
+    """The bundle and the physio's referral page leave the reminders out: not even read."""
+    make_history(patient, sessions=3)
+    make_course(patient)
+    make_reminders(patient, sent=3, phones=2)
+    with django_assert_num_queries(1 + export.RECORD_QUERIES) as queries:
+        record = export.patient_record(own_patient(patient, reminders=False), reminders=False)
+    assert not any("reminders_" in q["sql"] for q in queries.captured_queries)
+    assert (record.reminder_schedule, record.phones_added, record.reminders_sent) == (None, [], [])
+    assert record.session_count == 3
 
 
 def test_a_reminders_ways_and_time_in_words():

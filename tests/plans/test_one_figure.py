@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,6 +45,7 @@ def test_four_pages_show_one_week_and_one_adherence(client, patient, logged_plan
     detail = client.get(reverse("plans:patient-detail", args=[patient.pk]))
     client.force_login(patient)
     checklist = client.get(reverse("plans:today"))
+    cache.clear()  # rendered, not the patient page's history fragment from the shared cache
     history = client.get(reverse("plans:history"))
 
     row = next(iter(caseload.context["page"]))

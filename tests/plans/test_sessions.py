@@ -178,6 +178,37 @@ def test_adherence_summary_names_its_denominator(plan):
     assert summary.last_session == days_ago(1)
 
 
+def test_the_sessions_done_read_with_the_plans_give_the_same_progress(
+    plan, patient, django_assert_num_queries
+):
+    """progress.with_done_counts (the patient page's plans query) counts as _done_counts does:
+    ticked sessions only, none after today, the adherence window, the last one; a program
+    without any gives none (the subqueries' NULL)."""
+    for n in (1, 3, 5, 8, 12, 15):
+        log(plan, days_ago(n))
+    log(plan, days_ago(2), ticks=0)  # nothing ticked: not done
+    log(plan, TODAY() + datetime.timedelta(days=1))  # tomorrow: not yet
+    empty = PlanFactory(
+        patient=patient, start_date=days_ago(100), weeks=8, status="ended", ended_on=days_ago(50)
+    )
+    today = TODAY()
+    plans = Plan.objects.filter(patient=patient).with_marks().order_by("pk")
+    annotated = list(progress.with_done_counts(plans, today=today))
+    assert [(p.done_total, p.done_recent, p.done_last) for p in annotated] == [
+        (6, 5, days_ago(1)),
+        (None, None, None),
+    ]
+    with django_assert_num_queries(1):  # the last 28 days' sessions only
+        read = progress.for_plans(annotated, today=today)
+    plain = list(plans)
+    with django_assert_num_queries(2):  # and the sessions done
+        asked = progress.for_plans(plain, today=today)
+    for pk in (plan.pk, empty.pk):
+        assert read[pk].summary == asked[pk].summary
+        assert read[pk].flags == asked[pk].flags
+    assert read[empty.pk].summary.overall.done == 0
+
+
 # --- Views --------------------------------------------------------------------------------------
 
 
@@ -486,11 +517,12 @@ def test_history_queries_are_fixed(client, patient, long_plan, django_assert_num
 
 def test_physio_patient_page_queries_are_fixed(client, long_plan, django_assert_num_queries):
     client.force_login(long_plan.physio)
-    # session, user, the second factor's device, patient, plans (with the physio's last
-    # decisions), prescriptions, notes, recent contacts, 2 progress (the summary among them),
-    # 2 history (the chart window's sessions, ticks per exercise), the access log's INSERT,
-    # 2 change history (the doses' rows, the pain rule's; plans/history.py)
-    with django_assert_num_queries(15):
+    # session, user, the second factor's device, patient, the access log's INSERT, plans (with
+    # the physio's last decisions and the sessions done: the summary), prescriptions, notes,
+    # recent contacts, progress (the last 28 days' sessions), 2 change history (the doses' rows,
+    # the pain rule's; plans/history.py), 2 history (the chart window's sessions, ticks per
+    # exercise; none when the history is in the cache)
+    with django_assert_num_queries(14):
         client.get(reverse("plans:patient-detail", args=[long_plan.patient.pk]))
 
 
