@@ -68,13 +68,37 @@ def bump(scope):
     transaction.on_commit(replace, robust=True)
 
 
+def _key(name, parts, tokens=()):
+    raw = "|".join(str(part) for part in (*parts, *tokens, get_language()))
+    return f"{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached_many(name, parts, compute):
+    """{id: value} for each id of `parts` ({id: what that value depends on}), in one round
+    trip; `compute(ids)` gives {id: value} for the ids not kept, which are kept then."""
+    try:
+        keys = {id_: _key(name, id_parts) for id_, id_parts in parts.items()}
+        found = cache.get_many(list(keys.values()))
+    except Exception:
+        logger.exception("cache: unreachable; computing %s from the database", name)
+        return compute(list(parts))
+    result = {id_: found[key] for id_, key in keys.items() if key in found}
+    missing = [id_ for id_ in parts if id_ not in result]
+    if missing:
+        computed = compute(missing)
+        result.update(computed)
+        try:
+            cache.set_many({keys[id_]: value for id_, value in computed.items()}, FRAGMENT_SECONDS)
+        except Exception:
+            logger.exception("cache: could not keep %s", name)
+    return result
+
+
 def cached(name, parts, compute, *, scopes=()):
     """What `compute()` returns (a picklable value), kept under `name`, the language, `parts`
     (what it depends on: ids, versions, the day, the page) and the current tokens of `scopes`."""
     try:
-        tokens = versions(*scopes) if scopes else []
-        raw = "|".join(str(part) for part in (*parts, *tokens, get_language()))
-        key = f"{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+        key = _key(name, parts, versions(*scopes) if scopes else ())
         value = cache.get(key)
     except Exception:
         logger.exception("cache: unreachable; computing %s from the database", name)

@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from hipcare import retention
+from hipcare import release, retention
 from hipcare.secret_key import DEVELOPMENT_KEY
 from reminders.vapid import read_dev_keys
 
@@ -134,7 +134,8 @@ if CACHE_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "hipcare",
+            # A new release (code, templates, translations) starts with an empty cache.
+            "KEY_PREFIX": f"hipcare-{release.digest()}",
             "TIMEOUT": 24 * 60 * 60,
             # A cache that does not answer is skipped (hipcare/cache.py), after at most this long.
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

@@ -7,13 +7,14 @@ built from them by the pure rules in plans/rules.py.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.utils.translation import gettext, ngettext
 
 from exercises.models import translated
+from hipcare import cache
 from plans import charts, describe, rules
 from plans.models import Contact, Plan, Prescription, Session, SessionEntry
 
@@ -383,10 +384,30 @@ def _facts(row):
 def for_plans(plans, *, today) -> dict:
     """Progress of many plans, keyed by plan pk. 2 queries for plans fetched with_marks(),
     whatever the number of plans, 1 for plans also fetched with_done_counts(); the rows read are
-    bounded by TREND_WEEKS."""
+    bounded by TREND_WEEKS. For plans fetched with_marks() it is kept in the shared cache under
+    what it is computed from: the program's revision (its sessions, answers and doses), the
+    physio's marks and the day; none of those changed, no query at all."""
     plans = list(plans)
     if not plans:
         return {}
+    if not all(hasattr(plan, MARKS[0]) for plan in plans):
+        return _for_plans(plans, today=today)
+    by_id = {plan.pk: plan for plan in plans}
+    parts = {
+        plan.pk: (plan.pk, plan.revision, *(getattr(plan, m) for m in MARKS), today.isoformat())
+        for plan in plans
+    }
+
+    def compute(ids):  # kept without the plan row (put back below)
+        computed = _for_plans([by_id[i] for i in ids], today=today)
+        return {pk: replace(progress, plan=None) for pk, progress in computed.items()}
+
+    found = cache.cached_many("progress", parts, compute)
+    # The plan rows read now (its course, its patient), not the ones kept with the figures.
+    return {pk: replace(progress, plan=by_id[pk]) for pk, progress in found.items()}
+
+
+def _for_plans(plans, *, today) -> dict:
     ids = [p.pk for p in plans]
     since = today - datetime.timedelta(days=7 * TREND_WEEKS - 1)
     by_plan = {}

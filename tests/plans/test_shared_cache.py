@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exercises.models import Exercise
-from plans.models import Plan, Session, SessionAnswer, SessionEntry
+from plans.models import Contact, Plan, Session, SessionAnswer, SessionEntry
 from tests.factories import ExerciseFactory, PlanFactory, PrescriptionFactory
 
 
@@ -255,3 +255,37 @@ def test_my_program_comes_from_the_cache_and_shows_a_dose_change_at_once(
     rx[0].save()
     changed = main(client.get(reverse("plans:my-program")))
     assert changed != main(again) and f"{rx[0].sets} × 17–19" in changed
+
+
+def test_the_caseload_shows_a_stop_and_its_contact_at_once(client, patient, plan):
+    """The caseload's figures and flags are kept per program (plans/progress.py): a session
+    stopped by the safety questions raises the flag at once, the physio's contact clears it."""
+    client.force_login(plan.physio)
+    caseload = reverse("plans:caseload")
+    client.get(caseload)
+    assert main(client.get(caseload)) == main(client.get(caseload))  # kept
+    before = main(client.get(caseload))
+    day = days_ago(1)
+    Session.objects.create(
+        plan=plan, date=day, pain_before=9, screen_stopped_at=timezone.now()
+    )  # pain 9 before: the safety questions stop the session
+    flagged = main(client.get(caseload))
+    assert flagged != before
+    Contact.objects.create(
+        plan=plan,
+        reason=Contact.Reason.STOP,
+        note="Called; settled by the morning.",
+        covers_through=day,
+        recorded_by=plan.physio,
+    )
+    assert main(client.get(caseload)) == before
+
+
+def test_a_cached_page_is_kept_per_language(client, physio, settings):
+    ExerciseFactory(name_en="Clam shell", name_da="Muslingen")
+    client.force_login(physio)
+    english = main(client.get(reverse("exercises:list")))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "da"
+    danish = main(client.get(reverse("exercises:list")))
+    assert "Exercise catalogue" in english and "Clam shell" in english
+    assert "Exercise catalogue" not in danish and "Muslingen" in danish
