@@ -13,6 +13,7 @@ through the other instance; it must equal the history rendered afresh without a 
 
 import argparse
 import concurrent.futures
+import http.client
 import http.cookiejar
 import json
 import os
@@ -95,7 +96,9 @@ class Phone:
         for attempt in range(RETRIES):
             try:
                 status = self.send(url, data, headers)
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # No answer, or one cut off (the instance died while sending it; nginx cannot
+                # send a half-sent answer again): the phone sends the change again.
                 status = None
             if status is not None and status < 400:
                 return True
