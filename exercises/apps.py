@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ExercisesConfig(AppConfig):
     name = "exercises"
     verbose_name = _("Exercise catalogue")
-
-    def ready(self):
-        from exercises import signals
-
-        signals.connect()

@@ -3,7 +3,7 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,6 @@ from exercises.bounds import (
 )
 from exercises.dose import Dose, DoseUnit
 from exercises.pictures import CONTENT_TYPES, FALLBACK_SIZE, image_size
-from hipcare import cache
 from hipcare.models import PHYSIO, Membership
 
 
@@ -126,13 +125,6 @@ def clinic_owner(related_name, help_text):
 
 
 class ExerciseQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        # A bulk update (the admin's activate/deactivate) sends no signal: replace the
-        # catalogue's cache version here (exercises/signals.py does it for saves).
-        count = super().update(**kwargs)
-        cache.bump(cache.CATALOGUE)
-        return count
-
     def active(self):
         return self.filter(is_active=True)
 
@@ -520,3 +512,32 @@ class TemplateItem(DoseMixin):
     @property
     def note(self):
         return translated(self, "note")
+
+
+class CatalogueVersion(models.Model):
+    """One row: a number the database raises in the same transaction as any change to the
+    catalogue's tables (exercises/catalogue_version.py), however it is made. Whatever is cached
+    from the catalogue (hipcare/cache.py) is keyed by it."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+
+    def __str__(self):
+        return str(self.value)
+
+    @classmethod
+    def subquery(cls):
+        """The version as an annotation, to read it with a query the page runs anyway."""
+        return Subquery(cls.objects.filter(pk=1).values("value")[:1])
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(pk=1).values_list("value", flat=True).first() or 0
+
+    @classmethod
+    def of(cls, row):
+        """The version read with `row` (annotated `catalogue_version`), else read now."""
+        value = getattr(row, "catalogue_version", None)
+        return cls.current() if value is None else value

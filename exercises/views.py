@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_safe
 
 from exercises import pictures
 from exercises.filters import ExerciseFilter
-from exercises.models import Exercise, ExercisePicture
+from exercises.models import CatalogueVersion, Exercise, ExercisePicture
 from hipcare import cache
 from hipcare.access import physio_required
 from hipcare.middleware import keep_cache_control
@@ -18,13 +18,26 @@ from hipcare.models import PHYSIO, Membership
 PAGE_SIZE = 30
 
 
-def _catalogue_parts(request):
-    """What a catalogue page depends on besides the catalogue's version and the language: the
-    clinics whose own exercises the user sees (one query) and the page's query string."""
+# The list's own parameters: only these are in the cache key and the page's links, so a
+# request with other parameters neither makes a new entry nor puts them into a shared page.
+LIST_PARAMETERS = ("q", "condition", "category", "page")
+
+
+def _catalogue_parts(request, params):
+    """What a catalogue page depends on besides the language: the catalogue's version, the
+    clinics whose own exercises the user sees, and the page's parameters (2 queries)."""
     clinics = sorted(
         Membership.objects.clinics_of(request.user, PHYSIO).values_list("clinic_id", flat=True)
     )
-    return (clinics, sorted(request.GET.lists()))
+    return (CatalogueVersion.current(), clinics, sorted(params.lists()))
+
+
+def _list_params(request):
+    params = QueryDict(mutable=True)
+    for name in LIST_PARAMETERS:
+        if name in request.GET:
+            params.setlist(name, request.GET.getlist(name)[:1])
+    return params
 
 
 @physio_required
@@ -36,16 +49,15 @@ def exercise_list(request):
             .with_catalogue_relations()
             .order_by("name_en", "pk")
         )
-        filterset = ExerciseFilter(request.GET or None, queryset=exercises)
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-        query = request.GET.copy()
+        filterset = ExerciseFilter(params or None, queryset=exercises)
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(params.get("page"))
+        query = params.copy()
         query.pop("page", None)
         context = {"filter": filterset, "page": page, "query": query.urlencode()}
         return render_to_string("exercises/_exercise_list.html", context, request=request)
 
-    content = cache.fragment(
-        "catalogue-list", _catalogue_parts(request), render_list, scopes=[cache.CATALOGUE]
-    )
+    params = _list_params(request)
+    content = cache.fragment("catalogue-list", _catalogue_parts(request, params), render_list)
     return render(request, "exercises/exercise_list.html", {"content": content})
 
 
@@ -63,10 +75,7 @@ def exercise_detail(request, slug):
 
     # A 404 (Http404 from inside) is not kept.
     title, content = cache.cached(
-        "catalogue-exercise",
-        (slug, *_catalogue_parts(request)),
-        render_detail,
-        scopes=[cache.CATALOGUE],
+        "catalogue-exercise", (slug, *_catalogue_parts(request, QueryDict())), render_detail
     )
     return render(
         request,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.patient_views import checklist_cards
-from exercises.models import pictures_prefetch
+from exercises.models import CatalogueVersion, pictures_prefetch
 from hipcare import audit, cache
 from hipcare.access import care_required, patient_required
 from plans import offline, offline_views, progress, rules, services
@@ -354,8 +354,9 @@ def history_html(request, plan, *, page_number, today, summary=None):
         context = history_context(plan, page_number=page_number, today=today, summary=summary)
         return render_to_string("plans/_history.html", context, request=request)
 
-    parts = (plan.pk, plan.revision, page_number or "", today.isoformat())
-    return cache.fragment("history", parts, render_history, scopes=[cache.CATALOGUE])
+    version = CatalogueVersion.of(plan)  # the exercises' names
+    parts = (plan.pk, plan.revision, version, page_number or "", today.isoformat())
+    return cache.fragment("history", parts, render_history)
 
 
 @patient_required
@@ -363,6 +364,7 @@ def history_view(request):
     plans = list(
         Plan.objects.for_user(request.user)
         .select_related("condition")
+        .annotate(catalogue_version=CatalogueVersion.subquery())
         .order_by("-start_date", "-pk")
     )
     plan = None

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from courses import outcomes
 from courses import services as course_services
-from exercises.models import Condition, ProgramTemplate, pictures_prefetch
+from exercises.models import CatalogueVersion, Condition, ProgramTemplate, pictures_prefetch
 from hipcare import audit, cache, clinics
 from hipcare.access import patient_required, physio_required
 from hipcare.forms import add_errors
@@ -138,7 +138,11 @@ def patient_detail(request, pk):
     # The programs with what their progress reads from them: the physio's last decisions and
     # the sessions done (subqueries of this one query).
     plans = progress.with_done_counts(
-        Plan.objects.for_user(request.user).filter(patient=patient).with_marks(), today=today
+        Plan.objects.for_user(request.user)
+        .filter(patient=patient)
+        .with_marks()
+        .annotate(catalogue_version=CatalogueVersion.subquery()),
+        today=today,
     )
     plans = list(
         # The course of care a program runs, or the one it keeps up after discharge: joined
@@ -382,6 +386,7 @@ def my_program(request):
         Plan.objects.for_user(request.user)
         .active()
         .select_related("condition", "physio", "course", "maintains")
+        .annotate(catalogue_version=CatalogueVersion.subquery())
         .first()
     )
     audit.record(request.user, request.user, audit.What.PROGRAM)
@@ -399,10 +404,11 @@ def my_program(request):
     parts = (
         plan.pk,
         plan.revision,
+        plan.catalogue_version,
         course and (course.pk, course.discharged),
         timezone.localdate().isoformat(),
     )
-    content = cache.fragment("my-program", parts, render_program, scopes=[cache.CATALOGUE])
+    content = cache.fragment("my-program", parts, render_program)
     return render(request, "plans/my_program.html", {"plan": plan, "content": content})
 
 

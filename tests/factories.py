@@ -5,6 +5,12 @@ from django.utils import timezone
 
 from hipcare.models import CLINIC_ADMIN, PHYSIO, Clinic, Membership, User
 
+
+def days_ago(n):
+    """The date n days before today in the site's time zone (negative: after today)."""
+    return timezone.localdate() - datetime.timedelta(days=n)
+
+
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 

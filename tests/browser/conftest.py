@@ -1,12 +1,16 @@
+import datetime
 import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page
 
+from exercises.models import Condition, ProgramTemplate
 from hipcare.models import User
+from plans import services
 from tests.factories import TEST_PASSWORD
 
 PHONE = {"width": 390, "height": 844}
@@ -41,3 +45,20 @@ def log_out(page: Page):
     if toggler.is_visible():
         toggler.click()
     page.get_by_role("button", name="Log out").click()
+
+
+@pytest.fixture
+def fai_plan(catalogue, patient):
+    """The patient's program for FAI from the shipped template, started two days ago."""
+    template = ProgramTemplate.objects.get(condition__code="fai")
+    return services.plan_assign(
+        physio=patient.physio,
+        patient=patient,
+        condition=Condition.objects.get(code="fai"),
+        side="right",
+        start_date=timezone.localdate() - datetime.timedelta(days=2),
+        weeks=12,
+        sessions_per_week=3,
+        items=services.template_items(template),
+        template=template,
+    )

@@ -1,4 +1,3 @@
-import datetime
 import re
 
 import pytest
@@ -6,29 +5,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from exercises.dose import Dose
-from exercises.models import Condition, ProgramTemplate
 from plans import progress, services
 from plans.models import Prescription, Session, SessionEntry
 from tests.browser.conftest import PHONE, log_in, log_out
 from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def fai_plan(catalogue, patient):
-    template = ProgramTemplate.objects.get(condition__code="fai")
-    return services.plan_assign(
-        physio=patient.physio,
-        patient=patient,
-        condition=Condition.objects.get(code="fai"),
-        side="right",
-        start_date=timezone.localdate() - datetime.timedelta(days=2),
-        weeks=12,
-        sessions_per_week=3,
-        items=services.template_items(template),
-        template=template,
-    )
 
 
 def test_patient_ticks_on_a_phone_finishes_and_the_physio_sees_it(

@@ -13,8 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from exercises.models import Condition, ProgramTemplate
-from plans import progress, services
+from plans import progress
 from plans.models import ClientSubmission, Session, SessionAnswer, SessionEntry
 from tests.browser.conftest import PHONE, log_in
 from tests.browser.test_axe import AXE, RUN_AXE, WCAG_TAGS
@@ -23,22 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SAVED = "Saved on this phone – sent when you are online"
 SCREENSHOTS = Path("/tmp/hipcare-offline")
-
-
-@pytest.fixture
-def fai_plan(catalogue, patient):
-    template = ProgramTemplate.objects.get(condition__code="fai")
-    return services.plan_assign(
-        physio=patient.physio,
-        patient=patient,
-        condition=Condition.objects.get(code="fai"),
-        side="right",
-        start_date=timezone.localdate() - datetime.timedelta(days=2),
-        weeks=12,
-        sessions_per_week=3,
-        items=services.template_items(template),
-        template=template,
-    )
 
 
 @pytest.fixture

@@ -1,6 +1,14 @@
 import pytest
 
-from tests.factories import ConditionFactory, ConditionNoteFactory, ExerciseFactory, make_template
+from tests.factories import (
+    ConditionFactory,
+    ConditionNoteFactory,
+    ExerciseFactory,
+    PlanFactory,
+    PrescriptionFactory,
+    days_ago,
+    make_template,
+)
 
 
 @pytest.fixture
@@ -29,3 +37,12 @@ def cautioned(fai):
         exercise=exercise, condition=fai, kind="caution", reason_en="Deep flexion pinches."
     )
     return exercise
+
+
+@pytest.fixture
+def plan(patient):
+    """A program that started 20 days ago with three doses."""
+    plan = PlanFactory(patient=patient, start_date=days_ago(20))
+    for order in range(3):
+        PrescriptionFactory(plan=plan, order=order)
+    return plan

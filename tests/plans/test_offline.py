@@ -21,23 +21,11 @@ from exercises.dose import Dose
 from hipcare.pwa import device_key
 from plans import offline, rules, services
 from plans.models import ClientSubmission, Session, SessionAnswer, SessionEntry
-from tests.factories import PatientFactory, PlanFactory, PrescriptionFactory
+from tests.factories import PatientFactory, PlanFactory, PrescriptionFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
 REPLAY = offline.REPLAY_HEADER
-
-
-def days_ago(n):
-    return TODAY() - datetime.timedelta(days=n)
-
-
-@pytest.fixture
-def plan(patient):
-    plan = PlanFactory(patient=patient, start_date=days_ago(20))
-    for order in range(3):
-        PrescriptionFactory(plan=plan, order=order)
-    return plan
 
 
 def rxs(plan):

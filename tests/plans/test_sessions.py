@@ -12,22 +12,10 @@ from django.utils import timezone
 from exercises.dose import Dose
 from plans import progress, services
 from plans.models import Plan, Session, SessionEntry
-from tests.factories import PlanFactory, PrescriptionFactory, SessionFactory
+from tests.factories import PlanFactory, PrescriptionFactory, SessionFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
-
-
-def days_ago(n):
-    return TODAY() - datetime.timedelta(days=n)
-
-
-@pytest.fixture
-def plan(patient):
-    plan = PlanFactory(patient=patient, start_date=days_ago(20))
-    for order in range(3):
-        PrescriptionFactory(plan=plan, order=order)
-    return plan
 
 
 def rx_ids(plan):

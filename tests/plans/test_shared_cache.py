@@ -1,8 +1,6 @@
 """The shared cache (hipcare/cache.py) and the program's revision (plans/revision.py): a cached
 history is served while nothing changed, and any write is visible on the next page at once."""
 
-import datetime
-
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -10,11 +8,13 @@ from django.utils import timezone
 
 from exercises.models import Exercise
 from plans.models import Contact, Plan, Session, SessionAnswer, SessionEntry
-from tests.factories import ExerciseFactory, PlanFactory, PrescriptionFactory
-
-
-def days_ago(n):
-    return timezone.localdate() - datetime.timedelta(days=n)
+from tests.factories import (
+    ConditionFactory,
+    ExerciseFactory,
+    PlanFactory,
+    PrescriptionFactory,
+    days_ago,
+)
 
 
 def revision(plan):
@@ -25,14 +25,6 @@ def main(response):
     assert response.status_code == 200
     html = response.content.decode()
     return html[html.index("<main") : html.index("</main>")]
-
-
-@pytest.fixture
-def plan(patient):
-    plan = PlanFactory(patient=patient, start_date=days_ago(20))
-    for order in range(3):
-        PrescriptionFactory(plan=plan, order=order)
-    return plan
 
 
 # --- The revision, kept by the database --------------------------------------------------------
@@ -190,21 +182,37 @@ def test_a_cache_that_does_not_answer_leaves_the_pages_working(
     assert "cache: unreachable" in caplog.text
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_version_is_replaced_at_the_change_and_again_when_it_commits():
+def test_the_catalogue_version_is_raised_by_every_kind_of_catalogue_write(db):
+    from exercises.models import CatalogueVersion, ConditionNote, ExercisePicture
+
+    exercise = ExerciseFactory(name_en="Clam shell")
+    steps = [CatalogueVersion.current()]
+    writes = [
+        lambda: Exercise.objects.filter(pk=exercise.pk).update(is_active=False),
+        lambda: exercise.suits.add(ConditionFactory(code="fai")),
+        lambda: ConditionNote.objects.filter(exercise=exercise).update(reason_en="Changed"),
+        lambda: ExercisePicture.objects.filter(exercise=exercise).delete(),
+        lambda: Exercise.objects.bulk_create([ExerciseFactory.build(slug="bulk-one")]),
+    ]
+    for write in writes:
+        write()
+        steps.append(CatalogueVersion.current())
+    # Every write raised it, even those that matched no row: a statement is a change.
+    assert steps == sorted(set(steps)), steps
+
+
+def test_a_rolled_back_catalogue_change_keeps_the_version(db):
     from django.db import transaction
 
-    from hipcare import cache as shared
+    from exercises.models import CatalogueVersion
 
-    (before,) = shared.versions(shared.CATALOGUE)
-    with transaction.atomic():
-        ExerciseFactory(name_en="Clam shell")
-        (during,) = shared.versions(shared.CATALOGUE)
-        # A reader now still sees the old rows and may keep them under `during`: so at the
-        # commit the version is replaced again.
-        assert during != before
-    (after,) = shared.versions(shared.CATALOGUE)
-    assert after not in (before, during)
+    exercise = ExerciseFactory(name_en="Clam shell")
+    before = CatalogueVersion.current()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Exercise.objects.filter(pk=exercise.pk).update(name_en="Renamed")
+        assert CatalogueVersion.current() > before  # seen inside the writing transaction
+        raise RuntimeError
+    assert CatalogueVersion.current() == before
 
 
 @pytest.mark.parametrize(
