@@ -25,11 +25,15 @@ LIST_PARAMETERS = ("q", "condition", "category", "page")
 
 def _catalogue_parts(request, params):
     """What a catalogue page depends on besides the language: the catalogue's version, the
-    clinics whose own exercises the user sees, and the page's parameters (2 queries)."""
-    clinics = sorted(
-        Membership.objects.clinics_of(request.user, PHYSIO).values_list("clinic_id", flat=True)
+    clinics whose own exercises the user sees (read together: 1 query), and the page's
+    parameters."""
+    rows = list(
+        Membership.objects.clinics_of(request.user, PHYSIO)
+        .annotate(version=CatalogueVersion.subquery())
+        .values_list("clinic_id", "version")
     )
-    return (CatalogueVersion.current(), clinics, sorted(params.lists()))
+    version = rows[0][1] if rows else CatalogueVersion.current()  # one query either way
+    return (version, sorted(clinic for clinic, _version in rows), sorted(params.lists()))
 
 
 def _list_params(request):

@@ -648,11 +648,11 @@ def test_the_catalogue_page_reads_the_pictures_in_one_query(
     client.force_login(physio)
     client.get(exercise.get_absolute_url())
     cache.clear()  # the page is rendered again, not taken from the shared cache
-    # session, user, the catalogue's version, the physio's clinics, exercise, its conditions,
+    # session, user, the catalogue's version with the physio's clinics, exercise, its conditions,
     # notes, notes' conditions, its
     # pictures (the second factor's device is checked once per session: tests/exercises/
     # test_views.py counts it)
-    with CaptureQueriesContext(connection) as captured, django_assert_num_queries(9):
+    with CaptureQueriesContext(connection) as captured, django_assert_num_queries(8):
         response = client.get(exercise.get_absolute_url())
     assert response.content.decode().count("<img") == pictures_
     assert not [q["sql"] for q in captured.captured_queries if PICTURE_BYTES in q["sql"]]

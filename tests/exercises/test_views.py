@@ -108,16 +108,16 @@ def test_list_queries_are_fixed(client, physio, django_assert_num_queries, size)
     client.force_login(physio)
     client.get(reverse("exercises:list"))  # a session's first page writes it (hipcare/two_factor)
     cache.clear()
-    # session, user, the second factor's device, the catalogue's version and the physio's
+    # session, user, the second factor's device, the catalogue's version with the physio's
     # clinics (the cache key), the
     # filter's condition lookup, count, conditions for the filter's select, page of exercises,
     # their conditions, their notes, the notes' conditions
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(reverse("exercises:list"), {"condition": conditions[2].pk})
     shown = response.content.decode().count('class="list-group-item list-group-item-action"')
     assert shown == min(size, 30)
-    # Again, from the shared cache: session, user, device, the version and the clinics.
-    with django_assert_num_queries(5):
+    # Again, from the shared cache: session, user, device, the version with the clinics.
+    with django_assert_num_queries(4):
         again = client.get(reverse("exercises:list"), {"condition": conditions[2].pk})
     assert _main(again) == _main(response)
 
@@ -131,13 +131,13 @@ def test_detail_queries_are_fixed(client, physio, django_assert_num_queries, not
     client.force_login(physio)
     client.get(reverse("exercises:list"))  # a session's first page writes it (hipcare/two_factor)
     cache.clear()
-    # session, user, second-factor device, the catalogue's version and the physio's clinics (the
+    # session, user, second-factor device, the catalogue's version with the physio's clinics (the
     # cache key), exercise, its
     # conditions, notes, notes' conditions, its pictures (issue 17)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(exercise.get_absolute_url())
     assert response.content.decode().count("alert alert-") == notes
-    # Again, from the shared cache: session, user, device, the version and the clinics.
-    with django_assert_num_queries(5):
+    # Again, from the shared cache: session, user, device, the version with the clinics.
+    with django_assert_num_queries(4):
         again = client.get(exercise.get_absolute_url())
     assert _main(again) == _main(response)
